@@ -1,0 +1,15 @@
+"""The archive: one SQLite file with articles, signals, deliveries and runs, searchable.
+
+It imports nothing else of wallwatch: the crawler, tagger, alerts and CLI all
+build on it.
+"""
+
+from .errors import ArchiveError, ArchiveUnavailable, QueryError
+from .query import Query, parse
+from .search import Hit, SearchFilters, search, stats
+from .store import Archive, ArticleRecord, SignalRecord, UpsertResult, content_hash, utcnow
+
+__all__ = [
+    "Archive", "ArchiveError", "ArchiveUnavailable", "ArticleRecord", "Hit", "Query", "QueryError",
+    "SearchFilters", "SignalRecord", "UpsertResult", "content_hash", "parse", "search", "stats", "utcnow",
+]

@@ -1,0 +1,153 @@
+"""Schema migrations: an ordered list of small named functions, run on every open.
+
+sqlite-utils records each applied migration in ``_sqlite_migrations``; a new
+schema change is a new function appended at the end, never an edit of an old one.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("wallwatch")
+
+
+@migrations()
+def m001_core_tables(db: Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE sources (
+            name TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            url TEXT NOT NULL,
+            topics TEXT NOT NULL DEFAULT '[]',
+            etag TEXT,
+            last_modified TEXT,
+            body_hash TEXT,
+            last_status INTEGER,
+            last_error TEXT,
+            last_attempt TEXT,
+            last_success TEXT,
+            consecutive_failures INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    db.execute(
+        """
+        CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            source TEXT REFERENCES sources(name) ON DELETE SET NULL,
+            title TEXT NOT NULL DEFAULT '',
+            body TEXT NOT NULL DEFAULT '',
+            summary TEXT,
+            author TEXT,
+            published TEXT,
+            fetched TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            updated TEXT,
+            language TEXT,
+            topics TEXT NOT NULL DEFAULT '[]',
+            content_hash TEXT NOT NULL,
+            extraction TEXT NOT NULL DEFAULT 'full',
+            duplicate_of INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+            tagged_version TEXT,
+            signal_text TEXT NOT NULL DEFAULT ''
+        )"""
+    )
+    db.execute("CREATE INDEX articles_published ON articles(published)")
+    db.execute("CREATE INDEX articles_source ON articles(source)")
+    db.execute("CREATE INDEX articles_content_hash ON articles(content_hash)")
+    db.execute("CREATE INDEX articles_tagged ON articles(tagged_version)")
+    db.execute(
+        """
+        CREATE TABLE signals (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            end INTEGER NOT NULL,
+            evidence TEXT NOT NULL,
+            actor TEXT,
+            target TEXT,
+            polarity TEXT NOT NULL,
+            event_type TEXT NOT NULL,
+            status TEXT NOT NULL,
+            confidence REAL NOT NULL,
+            rule_id TEXT NOT NULL,
+            ruleset_version TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'interop',
+            headline INTEGER NOT NULL DEFAULT 0,
+            story_key TEXT NOT NULL,
+            created TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX signals_article ON signals(article_id)")
+    db.execute("CREATE INDEX signals_created ON signals(created)")
+    db.execute("CREATE INDEX signals_story ON signals(story_key)")
+    db.execute(
+        """
+        CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY,
+            digest TEXT NOT NULL,
+            story_key TEXT NOT NULL,
+            signal_id INTEGER REFERENCES signals(id) ON DELETE SET NULL,
+            status TEXT NOT NULL CHECK (status IN ('sent', 'failed')),
+            at TEXT NOT NULL,
+            error TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX deliveries_digest_story ON deliveries(digest, story_key, status)")
+    db.execute(
+        """
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            job TEXT NOT NULL,
+            started TEXT NOT NULL,
+            finished TEXT,
+            status TEXT NOT NULL DEFAULT 'running',
+            counts TEXT NOT NULL DEFAULT '{}',
+            errors TEXT NOT NULL DEFAULT '[]'
+        )"""
+    )
+    db.execute("CREATE INDEX runs_job ON runs(job, started)")
+
+
+@migrations()
+def m002_full_text_search(db: Database) -> None:
+    # External-content FTS5 over articles: the text is stored once, in articles.
+    # signal_text is the evidence of the article's signals, kept in sync by the
+    # signal triggers below, so a search also finds words of the evidence.
+    db.execute(
+        """
+        CREATE VIRTUAL TABLE articles_fts USING fts5(
+            title, body, signal_text,
+            content='articles', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2'
+        )"""
+    )
+    db.executescript(
+        """
+        CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+            INSERT INTO articles_fts(rowid, title, body, signal_text)
+            VALUES (new.id, new.title, new.body, new.signal_text);
+        END;
+        CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+            INSERT INTO articles_fts(articles_fts, rowid, title, body, signal_text)
+            VALUES ('delete', old.id, old.title, old.body, old.signal_text);
+        END;
+        CREATE TRIGGER articles_au AFTER UPDATE OF title, body, signal_text ON articles BEGIN
+            INSERT INTO articles_fts(articles_fts, rowid, title, body, signal_text)
+            VALUES ('delete', old.id, old.title, old.body, old.signal_text);
+            INSERT INTO articles_fts(rowid, title, body, signal_text)
+            VALUES (new.id, new.title, new.body, new.signal_text);
+        END;
+        CREATE TRIGGER signals_ai AFTER INSERT ON signals BEGIN
+            UPDATE articles SET signal_text = (
+                SELECT coalesce(group_concat(evidence, ' '), '') FROM signals WHERE article_id = new.article_id
+            ) WHERE id = new.article_id;
+        END;
+        CREATE TRIGGER signals_ad AFTER DELETE ON signals BEGIN
+            UPDATE articles SET signal_text = (
+                SELECT coalesce(group_concat(evidence, ' '), '') FROM signals WHERE article_id = old.article_id
+            ) WHERE id = old.article_id;
+        END;
+        """
+    )

@@ -1,0 +1,114 @@
+"""`wallwatch search` and `wallwatch stats`: query the archive."""
+
+from __future__ import annotations
+
+import csv
+import sys
+
+import click
+
+from ..archive import SearchFilters, parse, search, stats
+from ..archive.search import MARK_END, MARK_START
+from .context import AppContext, print_json
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from datetime import date, datetime
+
+    if value is None:
+        return None
+    for fmt in (date.fromisoformat, datetime.fromisoformat):
+        try:
+            fmt(value)
+            return value
+        except ValueError:
+            pass
+    raise click.BadParameter(f"{value!r} is not a date like 2024-09-05")
+
+
+@click.command("search")
+@click.argument("query")
+@click.option("--since", callback=_date, help="Only articles published on or after this date (YYYY-MM-DD).")
+@click.option("--until", callback=_date, help="Only articles published up to this date (inclusive).")
+@click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
+@click.option("--topic", "topics", multiple=True, help="Only sources with this topic tag, e.g. luxury (repeatable).")
+@click.option("--signals-only", is_flag=True, help="Only articles that carry at least one signal.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--json", "as_json", is_flag=True, help="Print the hits as a JSON list.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print the hits as CSV.")
+@click.pass_obj
+def search_cmd(app: AppContext, query: str, since, until, sources, topics, signals_only, limit,
+               as_json, as_csv) -> None:
+    """Full-text search of the archive, best match first.
+
+    The query language: words, "phrases", AND / OR / NOT (or -word),
+    parentheses, prefix*, a NEAR/5 b (also w/5, ONEAR/5), NEAR(a b, 5),
+    title:word. Adjacent words must all match.
+
+    Example: wallwatch search 'title:WeChat AND (Taobao OR Tmall) NOT earnings' --since 2024-01-01
+    """
+    parse(query)  # bad queries fail before anything is opened
+    filters = SearchFilters(since=since, until=until, sources=sources, topics=topics,
+                            signals_only=signals_only, limit=limit)
+    hits = search(app.archive(), query, filters)
+    if as_json:
+        print_json([h.as_dict() for h in hits])
+        return
+    if as_csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["id", "published", "source", "title", "url", "rank", "signals", "snippet"])
+        for h in hits:
+            d = h.as_dict()
+            writer.writerow([d["id"], d["published"], d["source"], d["title"], d["url"], f"{h.rank:.3f}",
+                             "; ".join(f"{s['polarity']}/{s['event_type']}" for s in d["signals"]),
+                             d["snippet"]])
+        return
+    if not hits:
+        click.echo("No matches.", err=True)
+        return
+    color = sys.stdout.isatty()
+    for h in hits:
+        click.echo(click.style(h.title or "(untitled)", bold=True) + f"  [{h.source or '?'}, {h.published or 'undated'}]")
+        click.echo(f"  {h.url}")
+        snippet = h.snippet.replace("\n", " ")
+        if color:
+            snippet = snippet.replace(MARK_START, "\x1b[1;33m").replace(MARK_END, "\x1b[0m")
+        else:
+            snippet = snippet.replace(MARK_START, "«").replace(MARK_END, "»")
+        click.echo(f"  {snippet}")
+        for s in h.signals:
+            click.echo(f"  -> {s['polarity']} {s['event_type']}: {s['actor'] or '?'} -> {s['target'] or '?'}"
+                       f" ({s['status']}, {s['confidence']:.2f})")
+        click.echo()
+
+
+@click.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.pass_obj
+def stats_cmd(app: AppContext, as_json: bool) -> None:
+    """Articles, signals, runs and the health of every source.
+
+    Example: wallwatch stats --json | jq '.sources[] | select(.healthy | not)'
+    """
+    figures = stats(app.archive())
+    if as_json:
+        print_json(figures)
+        return
+    click.echo(f"archive   {figures['path']} ({figures['size_bytes'] / 1e6:.1f} MB)")
+    click.echo(f"articles  {figures['articles']} ({figures['duplicates']} syndicated copies, "
+               f"{figures['untagged']} untagged)")
+    by_pol = ", ".join(f"{k} {v}" for k, v in figures["signals_by_polarity"].items()) or "none"
+    click.echo(f"signals   {figures['signals']} ({by_pol})")
+    click.echo(f"delivered {figures['deliveries']}")
+    for r in figures["last_runs"]:
+        click.echo(f"last {r['job']:<8} {r['started']} {r['status']}")
+    click.echo("sources:")
+    for s in figures["sources"]:
+        state = "ok" if s["healthy"] else ("never fetched" if s["last_attempt"] is None
+                                            else f"failing x{s['consecutive_failures']}: {s['last_error']}")
+        click.echo(f"  {s['name']:<28} {s['articles']:>6} articles  last success {s['last_success'] or '-':<25} {state}")
+
+
+def register(main: click.Group) -> None:
+    main.add_command(search_cmd)
+    main.add_command(stats_cmd)

@@ -243,39 +243,46 @@ class Archive:
 
     # -- articles --------------------------------------------------------
     def upsert_article(self, article: ArticleRecord) -> UpsertResult:
-        """Insert or update by canonical URL.
+        """Insert or update one article by canonical URL (see ``upsert_articles``)."""
+        return self.upsert_articles([article])[0]
+
+    def upsert_articles(self, articles: Sequence[ArticleRecord]) -> list[UpsertResult]:
+        """Insert or update articles by canonical URL, in one transaction.
 
         An unchanged article (same content hash) changes nothing; a changed one
-        gets the new text and keeps ``first_seen``.
+        gets the new text, keeps ``first_seen`` and is queued for tagging again.
         """
         now = utcnow()
-        digest = content_hash(article.title, article.body)
         with self.write() as conn:
-            row = conn.execute("SELECT id, content_hash FROM articles WHERE url = ?", (article.url,)).fetchone()
-            values = {
-                "source": article.source, "title": article.title, "body": article.body,
-                "summary": article.summary, "author": article.author, "published": article.published,
-                "language": article.language, "topics": json.dumps(list(article.topics)),
-                "extraction": article.extraction, "content_hash": digest,
-                "fetched": article.fetched or now,
-            }
-            if row is None:
-                cols = ["url", "first_seen", *values]
-                cur = conn.execute(
-                    f"INSERT INTO articles({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                    (article.url, now, *values.values()),
-                )
-                return UpsertResult(int(cur.lastrowid), "new")
-            article_id, old_hash = row
-            if old_hash == digest:
-                return UpsertResult(article_id, "unchanged")
-            sets = ", ".join(f"{k}=?" for k in values)
-            # Changed text: signals must be recomputed, so the article is untagged again.
-            conn.execute(
-                f"UPDATE articles SET {sets}, updated=?, tagged_version=NULL WHERE id=?",
-                (*values.values(), now, article_id),
+            return [self._upsert_one(conn, a, now) for a in articles]
+
+    @staticmethod
+    def _upsert_one(conn: sqlite3.Connection, article: ArticleRecord, now: str) -> UpsertResult:
+        digest = content_hash(article.title, article.body)
+        row = conn.execute("SELECT id, content_hash FROM articles WHERE url = ?", (article.url,)).fetchone()
+        values = {
+            "source": article.source, "title": article.title, "body": article.body,
+            "summary": article.summary, "author": article.author, "published": article.published,
+            "language": article.language, "topics": json.dumps(list(article.topics)),
+            "extraction": article.extraction, "content_hash": digest,
+            "fetched": article.fetched or now,
+        }
+        if row is None:
+            cols = ["url", "first_seen", *values]
+            cur = conn.execute(
+                f"INSERT INTO articles({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                (article.url, now, *values.values()),
             )
-            return UpsertResult(article_id, "updated")
+            return UpsertResult(int(cur.lastrowid), "new")
+        article_id, old_hash = row
+        if old_hash == digest:
+            return UpsertResult(article_id, "unchanged")
+        sets = ", ".join(f"{k}=?" for k in values)
+        conn.execute(
+            f"UPDATE articles SET {sets}, updated=?, tagged_version=NULL WHERE id=?",
+            (*values.values(), now, article_id),
+        )
+        return UpsertResult(article_id, "updated")
 
     def article(self, article_id: int) -> dict[str, Any] | None:
         rows = self.query("SELECT * FROM articles WHERE id = ?", (article_id,))

@@ -172,6 +172,9 @@ def _classify(word: str, pos: int, text: str, end: int) -> list[_Tok]:
     m = _OPERATOR.match(word)
     if m:
         return [_Tok("NEAROP", word, pos, int(m.group(2)), ordered=m.group(1) in ("ONEAR", "PRE"))]
+    nxt = text[end] if end < len(text) else ""
+    if word.endswith(":") and word[:-1].isalpha() and nxt in ('"', "("):
+        return [_Tok("FIELD", word[:-1].lower(), pos)]
     m = _FIELD.match(word)
     if m and m.group(1).lower() not in ("http", "https"):
         rest = word[m.end():]

@@ -1,0 +1,5 @@
+"""`python -m wallwatch` is the `wallwatch` command."""
+
+from .cli import main
+
+main()

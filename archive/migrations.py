@@ -151,3 +151,18 @@ def m002_full_text_search(db: Database) -> None:
         END;
         """
     )
+
+
+@migrations()
+def m010_crawler_minhash(db: Database) -> None:
+    # Near-duplicate candidates: the MinHash band keys of each article's text
+    # (see crawler/dedupe.py); one row per (article, band).
+    db.execute(
+        """
+        CREATE TABLE crawler_minhash (
+            band_key TEXT NOT NULL,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            PRIMARY KEY (band_key, article_id)
+        ) WITHOUT ROWID"""
+    )
+    db.execute("CREATE INDEX crawler_minhash_article ON crawler_minhash(article_id)")

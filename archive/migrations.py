@@ -166,3 +166,31 @@ def m010_crawler_minhash(db: Database) -> None:
         ) WITHOUT ROWID"""
     )
     db.execute("CREATE INDEX crawler_minhash_article ON crawler_minhash(article_id)")
+
+
+@migrations()
+def m020_alerts_ledger(db: Database) -> None:
+    # The delivery ledger keys on stories (story_key plus the time span it
+    # covered), not on signal ids: re-tagging replaces signals with new ids.
+    db.execute("ALTER TABLE deliveries ADD COLUMN story_start TEXT")
+    db.execute("ALTER TABLE deliveries ADD COLUMN story_end TEXT")
+    db.execute("ALTER TABLE deliveries ADD COLUMN sources INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE deliveries ADD COLUMN message TEXT")
+
+
+@migrations()
+def m030_rules_watch_state(db: Database) -> None:
+    # Which version of each analyst watch last looked at which article text, so
+    # watches re-run only on new or changed articles and on edited watches
+    # (articles.tagged_version belongs to the interop tagger).
+    db.execute(
+        """
+        CREATE TABLE rules_watch_state (
+            watch TEXT NOT NULL,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            version TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            PRIMARY KEY (watch, article_id)
+        ) WITHOUT ROWID"""
+    )
+    db.execute("CREATE INDEX rules_watch_state_article ON rules_watch_state(article_id)")

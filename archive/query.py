@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Union
 
@@ -108,13 +109,26 @@ class Query:
         walk(self.root, False)
         return out
 
-    def matches(self, text: str, field_values: dict[str, str] | None = None) -> bool:
+    def matches(self, text: str, field_values: Mapping[str, str | Sequence[str]] | None = None) -> bool:
         """Whether ``text`` (one sentence or passage) satisfies the query.
 
         ``field_values`` gives the text of non-FTS fields (title, platform, ...);
-        a field with no value given never matches.
+        a list of values matches when any one of them does; a field with no
+        value given never matches.
         """
         return _eval(self.root, tokens_of(text), field_values or {}, self.text)
+
+    def to_fts5_prefilter(self, expand: Callable[[Field], Node | None] | None = None) -> str | None:
+        """A looser FTS5 expression that every article with a matching passage satisfies.
+
+        For sentence-level matching on FTS5 candidates only: NOTs are dropped
+        (a sentence without a word says nothing of its article), and fields
+        that are not FTS5 columns are replaced by ``expand(field)`` (e.g. a
+        platform's aliases) or dropped when it returns None. None means no
+        full-text restriction is possible: every article is a candidate.
+        """
+        relaxed = _relax(self.root, expand or (lambda f: None))
+        return None if relaxed is None else to_fts5(relaxed, self.text)
 
 
 # -- tokenizer -------------------------------------------------------------
@@ -401,8 +415,32 @@ def _eval(node: Node, tokens: list[str], fields: dict[str, str], source: str) ->
         return not _eval(node.child, tokens, fields, source)
     if isinstance(node, Field):
         value = fields.get(node.name)
-        return value is not None and _eval(node.value, tokens_of(value), fields, source)
+        if value is None:
+            return False
+        values = [value] if isinstance(value, str) else value
+        return any(_eval(node.value, tokens_of(v), fields, source) for v in values)
     return _near_matches(node, tokens)
+
+
+def _relax(node: Node, expand: Callable[[Field], Node | None]) -> Node | None:
+    """``node`` loosened for an article-level prefilter (None: no restriction)."""
+    if isinstance(node, (Term, Near)):
+        return node
+    if isinstance(node, Not):
+        return None
+    if isinstance(node, Field):
+        if node.name in FTS_FIELDS:
+            inner = _relax(node.value, expand)
+            return None if inner is None else Field(node.name, inner)
+        replacement = expand(node)
+        return None if replacement is None else _relax(replacement, expand)
+    parts = [_relax(c, expand) for c in node.children]
+    if isinstance(node, Or):
+        return None if any(p is None for p in parts) else Or(tuple(p for p in parts if p is not None))
+    kept = tuple(p for p in parts if p is not None)
+    if not kept:
+        return None
+    return kept[0] if len(kept) == 1 else And(kept)
 
 
 def _near_matches(node: Near, tokens: list[str]) -> bool:

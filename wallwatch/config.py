@@ -58,6 +58,7 @@ class CrawlerConfig:
     sitemap_max_age_days: int = 3
     obey_robots: bool = True
     allow_private_networks: bool = False
+    allowed_private_hosts: tuple[str, ...] = ()  # private hosts crawled anyway (an intranet feed)
     time_budget_seconds: int = 1800
     near_duplicate_threshold: float = 0.9
     schedule: str = "*/30 * * * *"  # cron for the daemon's crawls

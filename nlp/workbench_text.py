@@ -1,0 +1,186 @@
+"""Text helpers of the rules workbench: sentences, anchors, highlighting, platform mentions.
+
+Watches and ``rules test`` match a query sentence by sentence. Splitting with
+spaCy would cost seconds per thousand articles; a regex splitter that knows
+news abbreviations (``U.S.``, ``Mr.``, ``Inc.``, ``Sept.``) is as good for
+keyword rules and fast enough to preview a rule on 100k articles.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from wallwatch.archive.query import And, Field, Near, Node, Not, Or, Query, Term, tokens_of
+
+# A sentence ends at . ! ? (plus closing quotes/brackets) followed by white
+# space, or at a blank line / line break (paragraphs from the extractor).
+_END = re.compile(r"""[.!?。！？]+['"’”)\]]*(?=\s)|\n+""")
+_ABBREVIATIONS = frozenset("""mr mrs ms dr prof sr jr st inc ltd co corp plc llc vs etc no nos fig
+jan feb mar apr jun jul aug sep sept oct nov dec gov sen rep gen col lt sgt e.g i.e u.s u.k
+u.n e.u a.m p.m approx dept est""".split())
+_WORD_BEFORE = re.compile(r"([\w.]+)\.$")
+_NEXT_START = re.compile(r"""\s*['"‘“(\[]?[A-Z0-9\u4e00-\u9fff]""")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) character offsets of the sentences of ``text``, white space trimmed."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _END.finditer(text):
+        end = m.end()
+        if m.group()[0] != "\n":
+            if not _NEXT_START.match(text, end):
+                continue  # "e.g. the ..." or "3.5 billion": no capital after the full stop
+            before = _WORD_BEFORE.search(text, max(start, m.start() - 12), m.start() + 1)
+            if m.group() == "." and before:
+                word = before.group(1).lower()
+                if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+                    continue
+        _append(spans, text, start, end)
+        start = end
+    _append(spans, text, start, len(text))
+    return spans
+
+
+def _append(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    chunk = text[start:end]
+    stripped = chunk.strip()
+    if stripped:
+        lead = len(chunk) - len(chunk.lstrip())
+        spans.append((start + lead, start + lead + len(stripped)))
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of ``text``."""
+    return [text[s:e] for s, e in sentence_spans(text)]
+
+
+# -- anchors: words one of which every matching sentence contains ------------
+def anchor_terms(node: Node) -> list[Term] | None:
+    """Terms such that any sentence matching ``node`` contains one of them (None: no such set)."""
+    if isinstance(node, Term):
+        return [node]
+    if isinstance(node, Near):
+        first = node.terms[0]
+        return list(first.children) if isinstance(first, Or) else [first]  # type: ignore[list-item]
+    if isinstance(node, (Not, Field)):
+        return None
+    if isinstance(node, Or):
+        out: list[Term] = []
+        for c in node.children:
+            sub = anchor_terms(c)
+            if sub is None:
+                return None
+            out.extend(sub)
+        return out
+    options = [a for a in (anchor_terms(c) for c in node.children) if a is not None]
+    return min(options, key=len) if options else None
+
+
+def anchor_pattern(query: Query) -> re.Pattern[str] | None:
+    """A regex finding the anchor words in raw text (a superset of the matches), or None."""
+    terms = anchor_terms(query.root)
+    if not terms:
+        return None
+    firsts = sorted({t.words[0] for t in terms if t.words}, key=len, reverse=True)
+    if not firsts:
+        return None
+    # No trailing boundary: a prefix of a word is a harmless extra candidate.
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in firsts) + ")", re.IGNORECASE)
+
+
+def candidate_sentences(text: str, spans: Sequence[tuple[int, int]],
+                        pattern: re.Pattern[str] | None) -> list[int]:
+    """Indexes of the sentences that contain an anchor word (all of them without a pattern)."""
+    if pattern is None:
+        return list(range(len(spans)))
+    starts = [s for s, _ in spans]
+    found: list[int] = []
+    for m in pattern.finditer(text):
+        i = bisect.bisect_right(starts, m.start()) - 1
+        if i >= 0 and m.start() < spans[i][1] and (not found or found[-1] != i):
+            found.append(i)
+    return found
+
+
+# -- highlighting --------------------------------------------------------------
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def highlight_spans(text: str, terms: Iterable[Term]) -> list[tuple[int, int]]:
+    """Character spans of ``text`` where one of ``terms`` occurs, merged and sorted."""
+    toks = [(m.start(), m.end(), m.group().casefold()) for m in _TOKEN.finditer(text)]
+    words = [t[2] for t in toks]
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        tw = term.words
+        if not tw:
+            continue
+        for i in range(len(words) - len(tw) + 1):
+            if all(words[i + k] == w for k, w in enumerate(tw[:-1])):
+                last = words[i + len(tw) - 1]
+                if last.startswith(tw[-1]) if term.prefix else last == tw[-1]:
+                    spans.append((toks[i][0], toks[i + len(tw) - 1][1]))
+    merged: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def highlight(text: str, terms: Iterable[Term], mark: tuple[str, str] = ("«", "»")) -> str:
+    """``text`` with every occurrence of ``terms`` wrapped in ``mark``."""
+    out, pos = [], 0
+    for s, e in highlight_spans(text, terms):
+        out += [text[pos:s], mark[0], text[s:e], mark[1]]
+        pos = e
+    out.append(text[pos:])
+    return "".join(out)
+
+
+# -- platform mentions ---------------------------------------------------------
+class PlatformFinder:
+    """Platform names in a sentence, through the tagger's platform list.
+
+    Wraps a ``PlatformList`` (``wallwatch.nlp.platforms``). Without one (None),
+    ``platform:X`` matches a sentence that names X literally.
+    """
+
+    def __init__(self, platforms: Any = None):
+        self.platforms = platforms
+
+    def __bool__(self) -> bool:
+        return self.platforms is not None
+
+    def find(self, sentence: str) -> list[str]:
+        """Canonical names of the platforms mentioned in ``sentence``, first mention first."""
+        if self.platforms is None:
+            return []
+        names: list[str] = []
+        for m in self.platforms.find(sentence):
+            if m.platform is not None and m.platform.name not in names:
+                names.append(m.platform.name)
+        return names
+
+    def aliases(self, name: str) -> list[str]:
+        """Every surface form of the platform called ``name`` (any case), or []."""
+        p = self.platforms.lookup(name) if self.platforms is not None else None
+        return list(p.names()) if p is not None else []
+
+    def expand_field(self, node: Field) -> Node | None:
+        """FTS5 prefilter for ``platform:X``: X or any of its aliases (None for other fields)."""
+        if node.name != "platform":
+            return None
+        value = node.value
+        if isinstance(value, Term) and not value.prefix:
+            forms = self.aliases(value.text) or [value.text]
+            terms = tuple(Term(f) for f in dict.fromkeys(forms) if tokens_of(f))
+            return terms[0] if len(terms) == 1 else Or(terms)
+        if isinstance(value, (Term, Or, Near, And)):
+            return value  # the literal words of the value
+        return None

@@ -1,0 +1,95 @@
+"""Article extraction: bytes of a page in, text and metadata out (pure; runs in worker processes)."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import asdict, dataclass
+
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
+
+from .dedupe import signature
+
+#: Below this many characters of main text, extraction counts as failed and
+#: the feed entry's summary is stored instead (flagged ``extraction="fallback"``).
+MIN_TEXT_CHARS = 200
+
+_HTML_LANG = re.compile(r"<html[^>]*\blang=[\"']?([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)?)", re.IGNORECASE)
+_extractions = 0
+RESET_EVERY = 500  # trafilatura's caches grow with every document: reset them now and then
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """Main text and metadata of one page; ``text`` is empty when extraction failed."""
+
+    text: str = ""
+    title: str = ""
+    author: str | None = None
+    date: str | None = None
+    language: str | None = None
+    encoding: str = "utf-8"
+    signature: tuple[str, ...] = ()  # near-duplicate band keys of the text
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """Decode a page: BOM, then HTTP charset, then ``<meta charset>``, then UTF-8, then detection.
+
+    GBK/GB2312 labels map to GB18030 (a superset), the way browsers read them.
+    """
+    bom, _ = read_bom(body)
+    candidates = [bom, http_content_type_encoding(content_type) if content_type else None,
+                  html_body_declared_encoding(body)]
+    for enc in candidates:
+        if enc:
+            name = resolve_encoding(enc)
+            if name:
+                try:
+                    return body.decode(name), codecs.lookup(name).name
+                except (UnicodeDecodeError, LookupError):
+                    break  # a lie in the declaration: fall through to detection
+    try:
+        return body.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(body[:200_000]).best()
+    name = best.encoding if best else "cp1252"
+    return body.decode(name, errors="replace"), name
+
+
+def extract_article(html: str, url: str) -> Extracted:
+    """Main text, title, author, date and language of an HTML page (trafilatura, always with ``url``)."""
+    import trafilatura
+
+    global _extractions
+    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
+                                      include_tables=True)
+    _extractions += 1
+    if _extractions % RESET_EVERY == 0:
+        from trafilatura.meta import reset_caches
+
+        reset_caches()
+    if doc is None:
+        return Extracted()
+    text = (doc.text or "").strip()
+    language = doc.language or None
+    if not language and (m := _HTML_LANG.search(html[:5000])):
+        language = m.group(1).split("-")[0].lower()
+    return Extracted(text=text, title=(doc.title or "").strip(), author=doc.author or None,
+                     date=doc.date or None, language=language)
+
+
+def extract_page(body: bytes, url: str, content_type: str | None = None) -> dict[str, object]:
+    """Worker entry point: decode, extract and sign one fetched page (returns a picklable dict)."""
+    html, encoding = decode_html(body, content_type)
+    result = extract_article(html, url)
+    sig = signature(result.text) if len(result.text) >= MIN_TEXT_CHARS else ()
+    out = result.as_dict()
+    out["encoding"] = encoding
+    out["signature"] = list(sig)
+    return out

@@ -1,0 +1,51 @@
+"""Putting extracted articles into the archive, linking syndicated copies."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..archive import Archive, ArticleRecord
+from .dedupe import is_near_duplicate
+
+MAX_CANDIDATES = 20
+
+
+class ArticleWriter:
+    """Stores articles one by one and links near-duplicates (see :mod:`.dedupe`)."""
+
+    def __init__(self, archive: Archive, threshold: float):
+        self.archive = archive
+        self.threshold = threshold
+
+    def store(self, record: ArticleRecord, signature: Sequence[str] = ()) -> tuple[str, int | None]:
+        """Upsert ``record``; returns its outcome (new/updated/unchanged) and the original it copies."""
+        with self.archive.write() as conn:
+            result = self.archive.upsert_articles([record])[0]
+            original = None
+            if result.outcome != "unchanged" and signature:
+                conn.execute("DELETE FROM crawler_minhash WHERE article_id=?", (result.article_id,))
+                original = self._find_original(result.article_id, record.body, signature)
+                conn.executemany("INSERT OR IGNORE INTO crawler_minhash(band_key, article_id) VALUES (?, ?)",
+                                 [(key, result.article_id) for key in signature])
+                if original is not None:
+                    self.archive.mark_duplicate(result.article_id, original)
+            elif result.outcome == "unchanged":
+                row = conn.execute("SELECT duplicate_of FROM articles WHERE id=?", (result.article_id,)).fetchone()
+                original = row[0] if row else None
+        return result.outcome, original
+
+    def _find_original(self, article_id: int, body: str, signature: Sequence[str]) -> int | None:
+        placeholders = ",".join("?" * len(signature))
+        rows = self.archive.conn.execute(
+            f"""SELECT m.article_id, count(*) AS shared FROM crawler_minhash m
+                WHERE m.band_key IN ({placeholders}) AND m.article_id < ?
+                GROUP BY m.article_id ORDER BY shared DESC, m.article_id LIMIT ?""",
+            (*signature, article_id, MAX_CANDIDATES),
+        ).fetchall()
+        matches = []
+        for candidate_id, _shared in rows:
+            row = self.archive.conn.execute(
+                "SELECT body, coalesce(duplicate_of, id) FROM articles WHERE id=?", (candidate_id,)).fetchone()
+            if row and is_near_duplicate(body, row[0], self.threshold):
+                matches.append(row[1])  # link to the first copy, not to another copy
+        return min(matches) if matches else None

@@ -15,6 +15,8 @@ from .dedupe import signature
 MIN_TEXT_CHARS = 200
 
 _HTML_LANG = re.compile(r"<html[^>]*\blang=[\"']?([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)?)", re.IGNORECASE)
+_MULTIBYTE = {"gb18030", "gb2312", "gbk", "big5", "big5hkscs", "cp950", "shift_jis", "cp932", "euc_jp",
+              "euc_kr", "cp949", "iso2022_jp", "utf_16", "utf_32", "koi8_r", "cp1251"}
 _extractions = 0
 RESET_EVERY = 500  # trafilatura's caches grow with every document: reset them now and then
 
@@ -57,8 +59,10 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
         pass
     from charset_normalizer import from_bytes
 
+    # Detection is trusted for multi-byte (CJK) encodings; for single-byte guesses
+    # on short texts it is a coin toss, so those get windows-1252, the web's default.
     best = from_bytes(body[:200_000]).best()
-    name = best.encoding if best else "cp1252"
+    name = best.encoding if best and best.encoding in _MULTIBYTE else "cp1252"
     return body.decode(name, errors="replace"), name
 
 

@@ -84,7 +84,9 @@ def parse_json_feed(body: bytes, url: str) -> ParsedFeed:
     for item in data["items"]:
         if not isinstance(item, dict):
             continue
-        link = item.get("url") or item.get("external_url") or item.get("id")
+        link = item.get("url") or item.get("external_url")
+        if not link and str(item.get("id", "")).startswith(("http://", "https://")):
+            link = item["id"]
         if not isinstance(link, str) or not link:
             continue
         link = urljoin(url, link)
@@ -112,9 +114,8 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
     """
     if _looks_like_json(body, content_type):
         return parse_json_feed(body, url)
-    headers = {"content-location": url}
-    if content_type:
-        headers["content-type"] = content_type
+    # No Content-Type at all (a file, a bare server) is not a defect of the feed.
+    headers = {"content-location": url, "content-type": content_type or "application/xml"}
     parsed = feedparser.parse(body, response_headers=headers, sanitize_html=True, resolve_relative_uris=True)
     problem = None
     if parsed.get("bozo"):
@@ -134,19 +135,18 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
             continue
         entries.append(FeedEntry(
             url=link, title=e.get("title", "") or "", summary=e.get("summary", "") or "",
-            published=_iso(e.get("published_parsed") or e.get("updated_parsed")),
-            updated=_iso(e.get("updated_parsed")), author=e.get("author") or None,
+            # dict.get: FeedParserDict maps a missing updated_parsed to published_parsed, with a warning.
+            published=_iso(dict.get(e, "published_parsed") or dict.get(e, "updated_parsed")),
+            updated=_iso(dict.get(e, "updated_parsed")), author=e.get("author") or None,
         ))
     title = parsed.feed.get("title", "") if parsed.get("feed") else ""
     fmt = parsed.get("version", "") or ""
     if not entries and not skipped:
         if parsed.entries:
             reason = "feed entries have no links"
-        elif problem:
-            reason = problem
         elif not fmt:
-            reason = "not a feed (no RSS, Atom or JSON Feed document found)"
+            reason = problem or "not a feed (no RSS, Atom or JSON Feed document found)"
         else:
-            reason = "feed has no entries"
+            reason = "feed has no entries" + (f" ({problem})" if problem else "")
         return ParsedFeed(title=title, format=fmt, error=reason)
     return ParsedFeed(title=title, format=fmt, entries=tuple(entries), warning=problem, skipped=tuple(skipped))

@@ -94,6 +94,7 @@ class SmtpConfig:
     password_env: str = "WALLWATCH_SMTP_PASSWORD"
     sender: str | None = None
     timeout_seconds: float = 30.0
+    ca_file: str | None = None  # PEM bundle to trust instead of the system's (private mail servers)
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,8 @@ class DigestConfig:
     max_items: int = 50
     send_empty: bool = False
     unsubscribe: str | None = None  # mailto: or https: for List-Unsubscribe
+    story_window_hours: int = 72  # signals of one story_key this close in time are one story
+    lookback_days: int = 7  # only signals tagged this recently can be new
 
 
 @dataclass(frozen=True)

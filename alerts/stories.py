@@ -1,0 +1,324 @@
+"""Stories, not articles: pending signals of a digest, clustered into events.
+
+Signals that share a ``story_key`` (actor|target|event_type|polarity) and lie
+within the digest's story window of each other are one story, however many
+outlets (or syndicated copies) reported it. Selection is read-only: the
+ledger (:mod:`.ledger`) decides what counts as already delivered.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from wallwatch.archive import Archive, parse
+from wallwatch.archive.query import FTS_FIELDS, Query
+from wallwatch.config import DigestConfig
+
+# How far a status has come; a story takes the most advanced status among its signals.
+STATUS_RANK = {"background": 0, "rumoured": 1, "trial": 2, "announced": 3, "live": 4}
+# Fields a digest filter may use besides the full-text ones (title:, body:, text:).
+FILTER_FIELDS = frozenset(FTS_FIELDS) | {"topic", "source", "polarity", "type", "platform", "status", "watch", "rule"}
+MAX_EVIDENCE_CHARS = 600
+_JULIAN_UNIX_EPOCH = 2440587.5
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """One article reporting the story."""
+
+    article_id: int
+    url: str
+    title: str
+    source: str | None
+    time: datetime  # published, else first seen (UTC)
+    duplicate_of: int | None = None
+
+
+@dataclass
+class Story:
+    """One event: every signal of one story key within the window, with every source."""
+
+    key: str
+    actor: str | None
+    target: str | None
+    event_type: str
+    polarity: str
+    status: str
+    confidence: float
+    evidence: str
+    rule_id: str
+    kind: str
+    signal_ids: list[int]
+    sources: list[SourceRef]
+    start: datetime
+    end: datetime
+    state_change: str | None = None  # e.g. "closed → open", "rumoured → live"
+
+    @property
+    def first_report(self) -> SourceRef:
+        return self.sources[0]
+
+    @property
+    def newest(self) -> SourceRef:
+        return self.sources[-1]
+
+    @property
+    def independent_sources(self) -> int:
+        """Articles that are not syndicated copies of one another."""
+        return len({s.duplicate_of or s.article_id for s in self.sources})
+
+    @property
+    def headline(self) -> str:
+        """One line: actor -> target, type, polarity, status."""
+        who = f"{self.actor or '?'} -> {self.target or '?'}"
+        return f"{who}, {self.event_type.replace('_', ' ')}, {self.polarity}, {self.status}"
+
+    def evidence_segments(self) -> list[tuple[str, bool]]:
+        """The evidence split into (text, is_platform_name) runs, for highlighting."""
+        return highlight(self.evidence, [self.actor, self.target])
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key, "headline": self.headline, "actor": self.actor, "target": self.target,
+            "event_type": self.event_type, "polarity": self.polarity, "status": self.status,
+            "confidence": round(self.confidence, 3), "evidence": self.evidence, "rule_id": self.rule_id,
+            "kind": self.kind, "state_change": self.state_change, "signal_ids": self.signal_ids,
+            "independent_sources": self.independent_sources,
+            "first_report": self.first_report.time.isoformat(), "newest": self.newest.time.isoformat(),
+            "sources": [{"source": s.source, "url": s.url, "title": s.title, "time": s.time.isoformat()}
+                        for s in self.sources],
+        }
+
+
+@dataclass
+class Selection:
+    """What a digest would contain now: its stories, and what the ledger already covers."""
+
+    stories: list[Story]
+    held_back: int = 0  # pending stories beyond max_items, left for the next digest
+    # (delivery id, newest time) of sent stories that gained sources since: the ledger widens them.
+    absorbed: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _julian(dt: datetime) -> float:
+    return dt.timestamp() / 86400.0 + _JULIAN_UNIX_EPOCH
+
+
+def _from_julian(jd: float) -> datetime:
+    return datetime.fromtimestamp(round((jd - _JULIAN_UNIX_EPOCH) * 86400.0), tz=timezone.utc)
+
+
+def compile_filter(text: str | None) -> Query | None:
+    """Parse a digest's ``filter``; raises QueryError naming the problem."""
+    return parse(text, FILTER_FIELDS) if text else None
+
+
+_TIME = "coalesce(julianday(a.published), julianday(a.first_seen))"
+
+
+def _where(digest: DigestConfig, now: datetime) -> tuple[list[str], dict[str, Any]]:
+    where = ["s.created >= :since", "s.confidence >= :min_conf"]
+    params: dict[str, Any] = {
+        "since": (now - timedelta(days=digest.lookback_days)).astimezone(timezone.utc)
+        .replace(microsecond=0).isoformat(),
+        "min_conf": digest.min_confidence,
+        "digest": digest.name,
+        "window": digest.story_window_hours / 24.0,
+    }
+
+    def any_of(column: str, values: Sequence[str], prefix: str) -> None:
+        names = {f"{prefix}{i}": v for i, v in enumerate(values)}
+        where.append(f"{column} IN ({', '.join(':' + k for k in names)})")
+        params.update(names)
+
+    if digest.polarity:
+        any_of("s.polarity", digest.polarity, "pol")
+    if digest.event_types:
+        any_of("s.event_type", digest.event_types, "evt")
+    if digest.watches:
+        any_of("s.kind", [f"watch:{w}" for w in digest.watches], "wat")
+    if digest.platforms:
+        parts = []
+        for i, p in enumerate(digest.platforms):
+            params[f"plat{i}"] = f"%{p.lower()}%"
+            parts.append(f"lower(coalesce(s.actor, '')) LIKE :plat{i} OR lower(coalesce(s.target, '')) LIKE :plat{i}")
+        where.append("(" + " OR ".join(parts) + ")")
+    if digest.topics:
+        names = {f"top{i}": t for i, t in enumerate(digest.topics)}
+        inlist = ", ".join(":" + k for k in names)
+        where.append(f"""(EXISTS (SELECT 1 FROM json_each(a.topics) WHERE value IN ({inlist}))
+            OR EXISTS (SELECT 1 FROM sources src, json_each(src.topics) j
+                       WHERE src.name = a.source AND j.value IN ({inlist})))""")
+        params.update(names)
+    return where, params
+
+
+_COVERED = f"""SELECT d.id FROM deliveries d WHERE d.digest = :digest AND d.story_key = s.story_key
+    AND d.status = 'sent'
+    AND {_TIME} BETWEEN julianday(d.story_start) - :window AND julianday(d.story_end) + :window"""
+
+
+def select_stories(archive: Archive, digest: DigestConfig, now: datetime | None = None) -> Selection:
+    """The stories ``digest`` has not delivered yet, best first, at most ``max_items``.
+
+    Read-only. Raises QueryError when the digest's ``filter`` cannot be parsed.
+    """
+    now = now or datetime.now(timezone.utc)
+    query = compile_filter(digest.filter)
+    where, params = _where(digest, now)
+    columns = f"""s.id, s.article_id, s.evidence, s.actor, s.target, s.polarity, s.event_type, s.status,
+        s.confidence, s.rule_id, s.kind, s.headline, s.story_key, a.url, a.title, a.source,
+        a.duplicate_of, {_TIME} AS t"""
+    body = ", a.body, a.topics" if query else ""
+    rows = archive.query(
+        f"SELECT {columns}{body} FROM signals s JOIN articles a ON a.id = s.article_id "
+        f"WHERE {' AND '.join(where)} AND NOT EXISTS ({_COVERED}) ORDER BY s.story_key, t, s.id",
+        params,
+    )
+    absorbed = archive.query(
+        f"SELECT ({_COVERED} LIMIT 1) AS delivery, max({_TIME}) AS t FROM signals s "
+        f"JOIN articles a ON a.id = s.article_id WHERE {' AND '.join(where)} "
+        f"AND EXISTS ({_COVERED}) GROUP BY delivery",
+        params,
+    )
+    if query:
+        rows = [r for r in rows if _matches(query, r)]
+    stories = cluster(rows, timedelta(hours=digest.story_window_hours))
+    _mark_state_changes(archive, stories)
+    stories.sort(key=rank)
+    return Selection(
+        stories=stories[: digest.max_items],
+        held_back=max(0, len(stories) - digest.max_items),
+        absorbed=[(r["delivery"], _from_julian(r["t"]).isoformat()) for r in absorbed if r["delivery"]],
+    )
+
+
+def _matches(query: Query, row: dict[str, Any]) -> bool:
+    topics = " ".join(json.loads(row.get("topics") or "[]"))
+    fields = {
+        "title": row["title"] or "", "body": row["body"] or "",
+        "text": f"{row['title'] or ''} {row['body'] or ''}",
+        "topic": topics, "source": row["source"] or "", "polarity": row["polarity"],
+        "type": row["event_type"], "platform": f"{row['actor'] or ''} {row['target'] or ''}",
+        "status": row["status"], "watch": row["kind"].removeprefix("watch:"), "rule": row["rule_id"],
+    }
+    return query.matches(f"{fields['text']} {row['evidence']}", fields)
+
+
+def cluster(rows: list[dict[str, Any]], window: timedelta) -> list[Story]:
+    """Group signal rows (sorted by story_key, time) into stories.
+
+    A signal joins the current story of its key when it lies within ``window``
+    of the story's newest signal, so a slow-burning story stays one story.
+    """
+    stories: list[Story] = []
+    group: list[dict[str, Any]] = []
+    for row in rows:
+        if group and (row["story_key"] != group[-1]["story_key"]
+                      or (row["t"] - group[-1]["t"]) * 86400 > window.total_seconds()):
+            stories.append(_story(group))
+            group = []
+        group.append(row)
+    if group:
+        stories.append(_story(group))
+    return stories
+
+
+def _story(rows: list[dict[str, Any]]) -> Story:
+    best = max(rows, key=lambda r: (r["headline"], r["confidence"], -r["t"]))
+    sources: dict[int, SourceRef] = {}
+    for r in rows:
+        if r["article_id"] not in sources:
+            sources[r["article_id"]] = SourceRef(r["article_id"], r["url"], r["title"] or "", r["source"],
+                                                 _from_julian(r["t"]), r["duplicate_of"])
+    refs = sorted(sources.values(), key=lambda s: (s.time, s.article_id))
+    status = max((r["status"] for r in rows), key=lambda s: STATUS_RANK.get(s, 1))
+    evidence = " ".join(best["evidence"].split())
+    if len(evidence) > MAX_EVIDENCE_CHARS:
+        evidence = evidence[: MAX_EVIDENCE_CHARS - 1].rstrip() + "…"
+    return Story(
+        key=best["story_key"], actor=best["actor"], target=best["target"], event_type=best["event_type"],
+        polarity=best["polarity"], status=status, confidence=max(r["confidence"] for r in rows),
+        evidence=evidence, rule_id=best["rule_id"], kind=best["kind"],
+        signal_ids=[r["id"] for r in rows], sources=refs, start=refs[0].time, end=refs[-1].time,
+    )
+
+
+def _pair(story_key: str) -> str:
+    return story_key.rsplit("|", 1)[0]
+
+
+def _mark_state_changes(archive: Archive, stories: list[Story]) -> None:
+    """Flag stories that change a pair's state: closed -> open, open -> closed, rumoured -> live."""
+    for story in stories:
+        pair = _pair(story.key)
+        keys = [f"{pair}|{p}" for p in ("opening", "closing")]
+        before = archive.query(
+            f"""SELECT s.polarity, s.status FROM signals s JOIN articles a ON a.id = s.article_id
+                WHERE s.story_key IN (?, ?) AND {_TIME} < ?
+                ORDER BY {_TIME} DESC, s.id DESC LIMIT 1""",
+            (*keys, _julian(story.start) - 0.5 / 86400),
+        )
+        if not before:
+            continue
+        prev = before[0]
+        if {prev["polarity"], story.polarity} == {"opening", "closing"}:
+            story.state_change = "closed → open" if story.polarity == "opening" else "open → closed"
+        elif (prev["polarity"] == story.polarity and story.status == "live"
+              and prev["status"] in ("rumoured", "announced", "trial")):
+            story.state_change = f"{prev['status']} → live"
+
+
+def rank(story: Story) -> tuple[Any, ...]:
+    """Sort key: state changes first, then confidence, independent sources, recency."""
+    return (story.state_change is None, story.status == "background", -round(story.confidence, 2),
+            -story.independent_sources, -story.end.timestamp(), story.key)
+
+
+def highlight(text: str, names: Sequence[str | None]) -> list[tuple[str, bool]]:
+    """Split ``text`` into runs, marking occurrences of the platform ``names``.
+
+    "WeChat (Tencent)" also highlights "WeChat"; matching ignores case.
+    """
+    words: set[str] = set()
+    for name in names:
+        if not name:
+            continue
+        words.add(name.strip())
+        base = re.sub(r"\s*\(.*?\)\s*", " ", name).strip()
+        for part in re.split(r"\s+and\s+|,|/", base):
+            if len(part.strip()) > 1:
+                words.add(part.strip())
+    words.discard("")
+    if not words:
+        return [(text, False)]
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE)
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for m in pattern.finditer(text):
+        if m.start() > pos:
+            out.append((text[pos:m.start()], False))
+        out.append((m.group(0), True))
+        pos = m.end()
+    if pos < len(text):
+        out.append((text[pos:], False))
+    return out
+
+
+def counts(stories: Sequence[Story]) -> dict[str, dict[str, int]]:
+    """New items by polarity and by event type, for the digest's header and subject."""
+    by_pol: dict[str, int] = {}
+    by_type: dict[str, int] = {}
+    for s in stories:
+        by_pol[s.polarity] = by_pol.get(s.polarity, 0) + 1
+        by_type[s.event_type] = by_type.get(s.event_type, 0) + 1
+    order = {"opening": 0, "closing": 1, "mandate": 2}
+    return {
+        "polarity": dict(sorted(by_pol.items(), key=lambda kv: (order.get(kv[0], 9), kv[0]))),
+        "event_type": dict(sorted(by_type.items(), key=lambda kv: (-kv[1], kv[0]))),
+    }

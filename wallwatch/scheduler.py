@@ -1,0 +1,147 @@
+"""``wallwatch run``: the daemon. APScheduler 3.11, one process, jobs from the config.
+
+Jobs (explicit ids, ``replace_existing``):
+- ``crawl:<schedule>``: crawl the sources sharing that cron (``[crawler] schedule``
+  or a source's own ``schedule``), then tag, then send the ``instant`` digests;
+- ``digest:<name>``: deliver one digest on its cron, in its time zone.
+
+Every job has ``coalesce=True`` and ``max_instances=1``, and all run in one
+worker thread, so jobs never overlap. Digests have no misfire limit
+(APScheduler's default of 1 s silently skips a daily digest that comes due while
+a crawl runs); a digest whose time passed while the daemon was down runs once on
+start. SIGTERM/SIGINT let the current step finish, then the daemon exits.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from .archive import Archive
+from .config import Config, DigestConfig
+
+log = logging.getLogger("wallwatch.scheduler")
+
+CRAWL_MISFIRE_GRACE_SECONDS = 15 * 60  # a crawl this late still runs; later ones are coalesced into the next
+DIGEST_MISFIRE_GRACE_SECONDS = None  # a late digest always runs (once, coalesced)
+
+
+def crawl_groups(config: Config) -> dict[str, list[str]]:
+    """Enabled sources grouped by the cron they are crawled on."""
+    groups: dict[str, list[str]] = {}
+    for s in config.sources:
+        if s.enabled:
+            groups.setdefault(s.schedule or config.crawler.schedule, []).append(s.name)
+    return groups
+
+
+def crawl_job(config: Config, sources: list[str], stop: threading.Event,
+              env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Crawl ``sources``, tag what came in, send the instant digests; one ``crawl`` cycle."""
+    from .pipeline import run_once
+
+    report = run_once(config, sources=sources, digests="instant", env=env, stop=stop)
+    for step in report.steps:
+        if step.error:
+            log.warning("%s: %s", step.name, step.error)
+    return report.as_dict()
+
+
+def digest_job(config: Config, name: str, env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Deliver digest ``name`` now."""
+    from .alerts import deliver
+
+    with Archive(config.db_path) as archive:
+        report = deliver(archive, config, config.digest(name), env=env)
+    if report.status == "failed":
+        log.warning("digest %s: %s (%d stories stay pending)", name, report.error, report.pending)
+    else:
+        log.info("digest %s: %s, %d stories", name, report.status, report.stories)
+    return report.as_dict()
+
+
+def build_scheduler(config: Config, *, stop: threading.Event | None = None,
+                    env: Mapping[str, str] | None = None, now: datetime | None = None) -> BackgroundScheduler:
+    """A scheduler with every job of ``config`` added and the missed digests queued to run now.
+
+    Not started; ``run_daemon`` starts it, tests may start it themselves.
+    """
+    from .alerts import digest_trigger, is_due
+
+    stop = stop or threading.Event()
+    scheduler = BackgroundScheduler(
+        executors={"default": ThreadPoolExecutor(max_workers=1)},
+        job_defaults={"coalesce": True, "max_instances": 1},
+        timezone=timezone.utc,
+    )
+    scheduler.add_listener(_log_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED)
+    for cron, names in crawl_groups(config).items():
+        scheduler.add_job(crawl_job, CronTrigger.from_crontab(cron, timezone=timezone.utc),
+                          args=(config, names, stop, env), id=f"crawl:{cron}", name=f"crawl {len(names)} sources",
+                          replace_existing=True, misfire_grace_time=CRAWL_MISFIRE_GRACE_SECONDS)
+    now = now or datetime.now(timezone.utc)
+    with Archive(config.db_path) as archive:
+        missed = {d.name for d in config.digests
+                  if d.schedule != "instant" and is_due(archive, d, now, never_run_is_due=False)}
+    for digest in config.digests:
+        if digest.schedule == "instant":
+            continue  # sent by the crawl jobs, right after tagging
+        kwargs: dict[str, Any] = {}
+        if digest.name in missed:
+            log.info("digest %s: its scheduled time passed while wallwatch was not running; sending now",
+                     digest.name)
+            kwargs["next_run_time"] = now
+        scheduler.add_job(digest_job, digest_trigger(digest), args=(config, digest.name, env),
+                          id=f"digest:{digest.name}", name=f"digest {digest.name}", replace_existing=True,
+                          misfire_grace_time=DIGEST_MISFIRE_GRACE_SECONDS, **kwargs)
+    return scheduler
+
+
+def _log_event(event: JobExecutionEvent) -> None:
+    if event.code == EVENT_JOB_MISSED:
+        log.warning("job %s missed its time %s", event.job_id, event.scheduled_run_time)
+    elif event.exception is not None:
+        log.error("job %s failed: %s", event.job_id, event.exception)
+
+
+def describe(scheduler: BackgroundScheduler) -> list[dict[str, Any]]:
+    """The jobs and their next run times (for the start-up message and tests)."""
+    out = []
+    for job in scheduler.get_jobs():
+        nxt = getattr(job, "next_run_time", None)
+        if nxt is None and hasattr(job.trigger, "get_next_fire_time"):
+            nxt = job.trigger.get_next_fire_time(None, datetime.now(timezone.utc))
+        out.append({"id": job.id, "next": nxt.isoformat() if nxt else None})
+    return out
+
+
+def run_daemon(config: Config, *, stop: threading.Event | None = None,
+               on_start: Callable[[list[dict[str, Any]]], None] | None = None,
+               install_signals: bool = True) -> None:
+    """Run until SIGTERM/SIGINT (or ``stop`` is set); the current step finishes first."""
+    stop = stop or threading.Event()
+    if install_signals:
+        def handle(signum: int, frame: object) -> None:
+            log.warning("received %s: finishing the current step, then stopping", signal.Signals(signum).name)
+            stop.set()
+
+        signal.signal(signal.SIGTERM, handle)
+        signal.signal(signal.SIGINT, handle)
+    scheduler = build_scheduler(config, stop=stop)
+    scheduler.start()
+    try:
+        if on_start:
+            on_start(describe(scheduler))
+        while not stop.wait(1.0):
+            pass
+    finally:
+        scheduler.shutdown(wait=True)

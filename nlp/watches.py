@@ -18,6 +18,7 @@ kind ``watch:<name>`` with the sentence as evidence.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import tomllib
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from wallwatch.archive import QueryError, SignalRecord, parse
-from wallwatch.archive.query import Query
+from wallwatch.archive.query import And, Field, Node, Not, Or, Query
 from wallwatch.config import _locate_keys
 from wallwatch.errors import RulesError
 
@@ -87,8 +88,27 @@ class WatchSet:
 def parse_watch_query(text: str) -> Query:
     """Parse a watch or draft query with the fields watches may use."""
     query = parse(text, fields=WATCH_FIELDS)
-    query.to_fts5_prefilter()  # surfaces "NOT alone inside OR" and similar now
+    _check_negations(query.root, text)
     return query
+
+
+def _check_negations(node: Node, text: str) -> None:
+    # Sentence by sentence, "NOT x" or "a OR NOT b" would match nearly every sentence.
+    if isinstance(node, Not):
+        raise QueryError("a query needs at least one term that is not negated", text, None)
+    if isinstance(node, Or):
+        if any(isinstance(c, Not) for c in node.children):
+            raise QueryError("NOT cannot stand alone inside OR; write a AND NOT b", text, None)
+        for c in node.children:
+            _check_negations(c, text)
+    elif isinstance(node, And):
+        if all(isinstance(c, Not) for c in node.children):
+            raise QueryError("a query needs at least one term that is not negated", text, None)
+        for c in node.children:
+            if not isinstance(c, Not):
+                _check_negations(c, text)
+    elif isinstance(node, Field):
+        _check_negations(node.value, text)
 
 
 def load_watches(path: str | Path) -> WatchSet:
@@ -195,9 +215,7 @@ def field_values(sentence: str, start: int, end: int, ctx: ArticleContext) -> di
     """The values ``platform:``, ``polarity:`` ... see for one sentence."""
     overlapping = [s for s in ctx.signals if s.get("start", 0) < end and s.get("end", 0) > start]
     if ctx.finder:
-        platforms: list[str] = []
-        for name in ctx.finder.find(sentence):
-            platforms.extend(ctx.finder.aliases(name) or [name])
+        platforms = ctx.finder.field_values(sentence)
     else:
         platforms = [sentence]  # no platform list: platform:X means the sentence names X
     return {
@@ -215,6 +233,8 @@ def match_text(query: Query, body: str, ctx: ArticleContext, *, include_title: b
     """The passages (title, then body sentences) of an article that satisfy ``query``."""
     if pattern == "auto":
         pattern = anchor_pattern(query)
+    if ctx.finder and "platform:" in query.text:
+        query = _canonical_query(query, ctx.finder)
     hits: list[SentenceHit] = []
     if include_title and ctx.title and query.matches(ctx.title, field_values(ctx.title, -1, -1, ctx)):
         hits.append(SentenceHit(0, 0, ctx.title, in_title=True))
@@ -227,6 +247,11 @@ def match_text(query: Query, body: str, ctx: ArticleContext, *, include_title: b
         if query.matches(sentence, field_values(sentence, s, e, ctx)):
             hits.append(SentenceHit(s, e, sentence))
     return hits
+
+
+@functools.lru_cache(maxsize=256)
+def _canonical_query(query: Query, finder: PlatformFinder) -> Query:
+    return Query(query.text, finder.canonical(query.root), query.fields)
 
 
 def watch_signals(watch: Watch, hits: Sequence[SentenceHit], ctx: ArticleContext) -> list[SignalRecord]:

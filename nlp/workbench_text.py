@@ -167,6 +167,38 @@ class PlatformFinder:
                 names.append(m.platform.name)
         return names
 
+    def field_values(self, sentence: str) -> list[str]:
+        """What ``platform:`` sees: canonical names of the platforms named, and of their parents."""
+        names = self.find(sentence)
+        for n in list(names):
+            p = self.platforms.lookup(n)
+            parent = self.platforms.display(p).name if p is not None else n
+            if parent not in names:
+                names.append(parent)
+        return names
+
+    def canonical(self, node: Node) -> Node:
+        """``node`` with the words after ``platform:`` replaced by canonical names (Weixin -> WeChat)."""
+        if self.platforms is None:
+            return node
+        if isinstance(node, Field):
+            return Field(node.name, self._canon(node.value)) if node.name == "platform" else node
+        if isinstance(node, Not):
+            return Not(self.canonical(node.child))
+        if isinstance(node, (And, Or)):
+            return type(node)(tuple(self.canonical(c) for c in node.children))
+        return node
+
+    def _canon(self, node: Node) -> Node:
+        if isinstance(node, Term) and not node.prefix:
+            p = self.platforms.lookup(node.text)
+            return Term(p.name) if p is not None else node
+        if isinstance(node, (And, Or)):
+            return type(node)(tuple(self._canon(c) for c in node.children))
+        if isinstance(node, Not):
+            return Not(self._canon(node.child))
+        return node
+
     def aliases(self, name: str) -> list[str]:
         """Every surface form of the platform called ``name`` (any case), or []."""
         p = self.platforms.lookup(name) if self.platforms is not None else None

@@ -1,9 +1,8 @@
 """Text helpers of the rules workbench: sentences, anchors, highlighting, platform mentions.
 
-Watches and ``rules test`` match a query sentence by sentence. Splitting with
-spaCy would cost seconds per thousand articles; a regex splitter that knows
-news abbreviations (``U.S.``, ``Mr.``, ``Inc.``, ``Sept.``) is as good for
-keyword rules and fast enough to preview a rule on 100k articles.
+Watches and ``rules test`` match a query sentence by sentence, with the
+tagger's regex splitter (spaCy would cost seconds per thousand articles), so
+a watch's evidence and an interop signal's evidence are the same sentences.
 """
 
 from __future__ import annotations
@@ -15,42 +14,12 @@ from typing import Any
 
 from wallwatch.archive.query import And, Field, Near, Node, Not, Or, Query, Term, tokens_of
 
-# A sentence ends at . ! ? (plus closing quotes/brackets) followed by white
-# space, or at a blank line / line break (paragraphs from the extractor).
-_END = re.compile(r"""[.!?。！？]+['"’”)\]]*(?=\s)|\n+""")
-_ABBREVIATIONS = frozenset("""mr mrs ms dr prof sr jr st inc ltd co corp plc llc vs etc no nos fig
-jan feb mar apr jun jul aug sep sept oct nov dec gov sen rep gen col lt sgt e.g i.e u.s u.k
-u.n e.u a.m p.m approx dept est""".split())
-_WORD_BEFORE = re.compile(r"([\w.]+)\.$")
-_NEXT_START = re.compile(r"""\s*['"‘“(\[]?[A-Z0-9\u4e00-\u9fff]""")
+from .text import split_sentences
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) character offsets of the sentences of ``text``, white space trimmed."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for m in _END.finditer(text):
-        end = m.end()
-        if m.group()[0] != "\n":
-            if not _NEXT_START.match(text, end):
-                continue  # "e.g. the ..." or "3.5 billion": no capital after the full stop
-            before = _WORD_BEFORE.search(text, max(start, m.start() - 12), m.start() + 1)
-            if m.group() == "." and before:
-                word = before.group(1).lower()
-                if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
-                    continue
-        _append(spans, text, start, end)
-        start = end
-    _append(spans, text, start, len(text))
-    return spans
-
-
-def _append(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
-    chunk = text[start:end]
-    stripped = chunk.strip()
-    if stripped:
-        lead = len(chunk) - len(chunk.lstrip())
-        spans.append((start + lead, start + lead + len(stripped)))
+    """(start, end) character offsets of the sentences of ``text`` (the tagger's splitter)."""
+    return [(s.start, s.end) for s in split_sentences(text)]
 
 
 def sentences(text: str) -> list[str]:

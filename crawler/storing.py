@@ -24,7 +24,7 @@ class ArticleWriter:
             original = None
             if result.outcome != "unchanged" and signature:
                 conn.execute("DELETE FROM crawler_minhash WHERE article_id=?", (result.article_id,))
-                original = self._find_original(result.article_id, record.body, signature)
+                original = self._find_original(result.article_id, record, signature)
                 conn.executemany("INSERT OR IGNORE INTO crawler_minhash(band_key, article_id) VALUES (?, ?)",
                                  [(key, result.article_id) for key in signature])
                 if original is not None:
@@ -34,18 +34,31 @@ class ArticleWriter:
                 original = row[0] if row else None
         return result.outcome, original
 
-    def _find_original(self, article_id: int, body: str, signature: Sequence[str]) -> int | None:
+    def _find_original(self, article_id: int, record: ArticleRecord, signature: Sequence[str]) -> int | None:
+        """The first copy of the story ``record`` belongs to, or None when it is the first.
+
+        The first copy is the earliest published (then the earliest stored); when
+        the new article predates the stored copies, they are re-linked to it.
+        """
         placeholders = ",".join("?" * len(signature))
-        rows = self.archive.conn.execute(
+        conn = self.archive.conn
+        rows = conn.execute(
             f"""SELECT m.article_id, count(*) AS shared FROM crawler_minhash m
-                WHERE m.band_key IN ({placeholders}) AND m.article_id < ?
+                WHERE m.band_key IN ({placeholders}) AND m.article_id != ?
                 GROUP BY m.article_id ORDER BY shared DESC, m.article_id LIMIT ?""",
             (*signature, article_id, MAX_CANDIDATES),
         ).fetchall()
-        matches = []
+        roots: dict[int, str] = {}
         for candidate_id, _shared in rows:
-            row = self.archive.conn.execute(
-                "SELECT body, coalesce(duplicate_of, id) FROM articles WHERE id=?", (candidate_id,)).fetchone()
-            if row and is_near_duplicate(body, row[0], self.threshold):
-                matches.append(row[1])  # link to the first copy, not to another copy
-        return min(matches) if matches else None
+            row = conn.execute("SELECT body, coalesce(duplicate_of, id) FROM articles WHERE id=?",
+                               (candidate_id,)).fetchone()
+            if row and row[1] != article_id and is_near_duplicate(record.body, row[0], self.threshold):
+                published = conn.execute("SELECT published FROM articles WHERE id=?", (row[1],)).fetchone()[0]
+                roots[row[1]] = published or "9999"
+        if not roots:
+            return None
+        root = min(roots, key=lambda i: (roots[i], i))
+        if record.published and record.published < roots[root]:
+            conn.execute("UPDATE articles SET duplicate_of=? WHERE id=? OR duplicate_of=?", (article_id, root, root))
+            return None
+        return root

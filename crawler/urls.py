@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit, urlunsplit
 
 #: Query parameters that only track the reader; removed from canonical URLs.
 TRACKING_PARAMS = frozenset({
@@ -38,7 +38,8 @@ def canonical_url(url: str) -> str:
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
              if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(TRACKING_PREFIXES)]
     query.sort()
-    return urlunsplit((scheme, netloc, path, urlencode(query, quote_via=quote), ""))
+    text = "&".join(quote(k, safe="") + (f"={quote(v, safe='')}" if v else "") for k, v in query)
+    return urlunsplit((scheme, netloc, path, text, ""))
 
 
 def scheme_allowed(url: str) -> bool:

@@ -5,7 +5,7 @@ One server per test session (``crawl_server`` fixture). It serves:
 - ``/realweb/...``  the real pages and feeds of ../shared/realweb (when present)
 - ``/fixtures/...`` our own small fixtures (tests/fixtures/crawl)
 - ``/robots.txt``   disallows ``/private/``
-- ``/misc/500``, ``/misc/slow`` (answers after 4 s), ``/misc/drop`` (closes the
+- ``/misc/500``, ``/misc/slow`` (answers after 4 s, or ``?s=N``), ``/misc/drop`` (closes the
   connection without answering), ``/misc/big`` (3 MB), ``/misc/gzip-bomb``
   (small on the wire, 8 MB decompressed), ``/misc/loop`` (redirects to itself),
   ``/misc/to-private`` (redirects to 169.254.169.254), ``/misc/to-file``
@@ -139,7 +139,8 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/misc/500":
             return self._send(500, b"<h1>Internal Server Error</h1>")
         if path == "/misc/slow":
-            time.sleep(4)
+            query = dict(p.split("=", 1) for p in urlsplit(self.path).query.split("&") if "=" in p)
+            time.sleep(float(query.get("s", 4)))
             return self._send(200, (FIXTURES / "weibo-qr.html").read_bytes())
         if path == "/misc/drop":
             self.close_connection = True

@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import GENERATOR_VERSION, SOURCES, Corpus  # noqa: E402
+from variants import DATE_INDEX_SQL, variants  # noqa: E402
 
 from wallwatch.archive import Archive, SearchFilters, parse, search  # noqa: E402
 
@@ -113,16 +114,19 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def measure(db: Path, repeats: int) -> list[dict]:
+def measure(db: Path, repeats: int, with_variants: bool) -> list[dict]:
     with Archive(db) as archive:
         conn = archive.conn
+        candidates = variants(archive) if with_variants else {}
         plans = []
         for q in QUERIES:
             match = parse(q.text).to_fts5()
             count = conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?",
                                  (match,)).fetchone()[0]
             plans.append((q, match, SearchFilters(since=q.since, limit=20), count))
-        times: dict[str, tuple[list[float], list[float]]] = {q.label: ([], []) for q in QUERIES}
+        names = ["search", "raw", *candidates]
+        times = {q.label: {n: [] for n in names} for q in QUERIES}
+        same: dict[str, dict[str, bool]] = {q.label: {} for q in QUERIES}
         for r in range(repeats + 1):  # round 0 warms the page cache and is not counted
             for q, match, filters, _ in plans:
                 t0 = time.perf_counter()
@@ -130,19 +134,29 @@ def measure(db: Path, repeats: int) -> list[dict]:
                 t1 = time.perf_counter()
                 conn.execute(RAW_SQL, (match,)).fetchall()
                 t2 = time.perf_counter()
+                laps = {"search": t1 - t0, "raw": t2 - t1}
+                for name, fn in candidates.items():
+                    t3 = time.perf_counter()
+                    rows = fn(archive, q.text, filters)
+                    laps[name] = time.perf_counter() - t3
+                    if r == 0:
+                        same[q.label][name] = [(round(h.rank, 9), h.id) for h in hits] == \
+                            [(round(x["rank"], 9), x["id"]) for x in rows]
                 if r:
-                    times[q.label][0].append((t1 - t0) * 1000)
-                    times[q.label][1].append((t2 - t1) * 1000)
+                    for name, lap in laps.items():
+                        times[q.label][name].append(lap * 1000)
                 elif q.since and any((h.published or "") < q.since for h in hits):
                     raise SystemExit(f"{q.label}: search returned an article older than --since")
         out = []
         for q, match, _, count in plans:
-            ours, raw = times[q.label]
+            t = times[q.label]
             out.append({
                 "label": q.label, "query": q.text, "since": q.since, "fts5": match, "matches": count,
-                "median_ms": statistics.median(ours), "p95_ms": percentile(ours, 0.95),
-                "raw_median_ms": statistics.median(raw), "raw_p95_ms": percentile(raw, 0.95),
-                "samples": ours,
+                "median_ms": statistics.median(t["search"]), "p95_ms": percentile(t["search"], 0.95),
+                "raw_median_ms": statistics.median(t["raw"]), "raw_p95_ms": percentile(t["raw"], 0.95),
+                "samples": t["search"],
+                "variants": {n: {"median_ms": statistics.median(t[n]), "p95_ms": percentile(t[n], 0.95),
+                                 "same_hits": same[q.label][n], "samples": t[n]} for n in candidates},
             })
         return out
 
@@ -174,6 +188,24 @@ def verdicts(result: dict) -> list[dict]:
     return checks
 
 
+def variant_verdicts(result: dict) -> list[dict]:
+    """The latency targets for each candidate query shape (what-if; not the shipped search)."""
+    checks = []
+    names = list(result["queries"][0]["variants"]) if result["queries"] else []
+    for name in names:
+        samples = [s for q in result["queries"] for s in q["variants"][name]["samples"]]
+        p95 = percentile(samples, 0.95)
+        checks.append({"target": f"[{name}] mix p95 <= {TARGET_P95_MS:.0f} ms", "value": round(p95, 1),
+                       "pass": p95 <= TARGET_P95_MS})
+        for q in result["queries"]:
+            v = q["variants"][name]
+            allowed = max(q["raw_median_ms"] * TARGET_RATIO, q["raw_median_ms"] + TARGET_SLACK_MS)
+            checks.append({"target": f"[{name}] {q['label']}: within 1.5x or +5 ms of raw ({allowed:.1f} ms)"
+                                     + ("" if v["same_hits"] else " [hits differ from search]"),
+                           "value": round(v["median_ms"], 1), "pass": v["median_ms"] <= allowed})
+    return checks
+
+
 def print_report(result: dict) -> None:
     m, b, ing = result["machine"], result["build"], result["ingest"]
     print(f"machine   {m['cpus']} cpus ({m['cpu']}), shared; load {m['load_average'][0]:.2f}; "
@@ -197,9 +229,20 @@ def print_report(result: dict) -> None:
         print(f"  {q['label']:<16} {q['matches']:>9,}  {q['median_ms']:>10.1f} {q['p95_ms']:>7.1f}   "
               f"{q['raw_median_ms']:>12.1f} {q['raw_p95_ms']:>7.1f}  {ratio:4.1f}x   {q['query']}"
               + (f"  --since {q['since']}" if q["since"] else ""))
+    names = list(result["queries"][0]["variants"]) if result["queries"] else []
+    if names:
+        print("\ncandidate query shapes (benchmarks/variants.py), median / p95 ms, same hits as search:")
+        for q in result["queries"]:
+            cells = [f"{n} {v['median_ms']:.1f} / {v['p95_ms']:.1f} {'same' if v['same_hits'] else 'DIFFER'}"
+                     for n, v in q["variants"].items()]
+            print(f"  {q['label']:<16} " + "   ".join(cells))
     print()
     for c in result["verdicts"]:
         print(f"{'PASS' if c['pass'] else 'FAIL'}  {c['target']}: {c['value']}")
+    if result["variant_verdicts"]:
+        print("\nwhat-if (candidate shapes, not the shipped search):")
+        for c in result["variant_verdicts"]:
+            print(f"{'pass' if c['pass'] else 'fail'}  {c['target']}: {c['value']}")
 
 
 def fts_bytes(db: Path) -> int:
@@ -221,6 +264,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--optimize", action="store_true",
                     help="merge the FTS5 index into one segment before measuring (kept in the file)")
+    ap.add_argument("--variants", action="store_true",
+                    help="also time the candidate query shapes of benchmarks/variants.py")
+    ap.add_argument("--date-index", action="store_true",
+                    help="add the articles_date_id index (kept in the file) so the since-bound variant runs")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = ap.parse_args(argv)
 
@@ -232,8 +279,11 @@ def main(argv: list[str] | None = None) -> int:
         meta["optimize_seconds"] = optimize(db)
         meta["optimized"] = True
         db.with_suffix(".json").write_text(json.dumps(meta))
+    if args.date_index:
+        with Archive(db) as archive, archive.write() as conn:
+            conn.execute(DATE_INDEX_SQL)
     log("measuring queries ...")
-    queries = measure(db, args.repeats)
+    queries = measure(db, args.repeats, args.variants)
 
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     n, text_bytes, words = conn.execute(
@@ -258,6 +308,7 @@ def main(argv: list[str] | None = None) -> int:
         "queries": queries,
     }
     result["verdicts"] = verdicts(result)
+    result["variant_verdicts"] = variant_verdicts(result)
     if args.json:
         print(json.dumps(result, indent=2))
     else:

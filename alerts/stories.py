@@ -283,7 +283,7 @@ def rank(story: Story) -> tuple[Any, ...]:
 def highlight(text: str, names: Sequence[str | None]) -> list[tuple[str, bool]]:
     """Split ``text`` into runs, marking occurrences of the platform ``names``.
 
-    "WeChat (Tencent)" also highlights "WeChat"; matching ignores case.
+    "WeChat and QQ (Tencent)" also highlights "WeChat", "QQ" and "Tencent"; matching ignores case.
     """
     words: set[str] = set()
     for name in names:
@@ -291,7 +291,8 @@ def highlight(text: str, names: Sequence[str | None]) -> list[tuple[str, bool]]:
             continue
         words.add(name.strip())
         base = re.sub(r"\s*\(.*?\)\s*", " ", name).strip()
-        for part in re.split(r"\s+and\s+|,|/", base):
+        inner = " and ".join(re.findall(r"\((.*?)\)", name))
+        for part in re.split(r"\s+and\s+|,|/", f"{base} and {inner}"):
             if len(part.strip()) > 1:
                 words.add(part.strip())
     words.discard("")

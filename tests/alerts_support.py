@@ -53,6 +53,14 @@ def config(text: str, tmp: Path):
 
 
 # -- SMTP ---------------------------------------------------------------------
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def make_cert(folder: Path) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1/localhost (cert.pem, key.pem)."""
     from cryptography import x509
@@ -114,9 +122,10 @@ class SmtpServer:
             user = auth_data.login.decode()
             given = auth_data.password.decode()
             sink.logins.append((user, given))
-            return AuthResult(success=given == password)
+            return AuthResult(success=given == password, handled=False)
 
-        kwargs: dict[str, Any] = {"hostname": "127.0.0.1", "port": 0, "authenticator": authenticator}
+        self.port = free_port()
+        kwargs: dict[str, Any] = {"hostname": "127.0.0.1", "port": self.port, "authenticator": authenticator}
         if security == "starttls":
             kwargs.update(tls_context=context, require_starttls=True, auth_require_tls=True)
         elif security == "tls":
@@ -127,7 +136,6 @@ class SmtpServer:
 
     def __enter__(self) -> "SmtpServer":
         self.controller.start()
-        self.port = self.controller.server.sockets[0].getsockname()[1]
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -30,7 +30,8 @@ class WallClockCronTrigger(CronTrigger):
         if nxt is not None and previous_fire_time is not None:
             prev_wall = previous_fire_time.astimezone(self.timezone).replace(tzinfo=None)
             if nxt.replace(tzinfo=None) == prev_wall:
-                nxt = super().get_next_fire_time(nxt, nxt + timedelta(seconds=1))
+                # Step in UTC: wall-clock arithmetic on an aware time drops ``fold``.
+                nxt = super().get_next_fire_time(nxt, nxt.astimezone(timezone.utc) + timedelta(seconds=1))
         return nxt
 
 
@@ -44,11 +45,12 @@ def fire_times(digest: DigestConfig, start: datetime, end: datetime) -> list[dat
     trigger = digest_trigger(digest)
     out: list[datetime] = []
     prev = None
-    t = trigger.get_next_fire_time(None, start + timedelta(microseconds=1))
+    step = timedelta(microseconds=1)
+    t = trigger.get_next_fire_time(None, start.astimezone(timezone.utc) + step)
     while t is not None and t <= end and len(out) < 100_000:
         out.append(t)
         prev = t
-        t = trigger.get_next_fire_time(prev, t + timedelta(microseconds=1))
+        t = trigger.get_next_fire_time(prev, t.astimezone(timezone.utc) + step)
     return out
 
 

@@ -1,0 +1,263 @@
+"""Sentence-level analysis: from trigger matches to scored candidate signals.
+
+Each trigger match becomes a :class:`Candidate` that either turns into a
+signal or records why it did not (``dropped``), which is what ``explain``
+shows analysts and the rules workbench.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from .platforms import Mention, PlatformList
+from .roles import choose_actor, choose_target, fold_possessives
+from .rules import CompiledRule, RuleSet
+from .text import Sentence
+
+FLIP = {"opening": "closing", "closing": "opening"}
+_KIND_HINTS = {"wallet": "payment", "card_network": "payment", "payments": "payment",
+               "app_store": "app_store_or_device", "messaging": "messaging", "os": "app_store_or_device",
+               "logistics": "logistics_or_service"}
+_WORD = re.compile(r"[\w'’.\-]+")
+
+
+@dataclass
+class Candidate:
+    """A trigger match in a sentence, with everything decided about it."""
+
+    rule: CompiledRule
+    sentence: Sentence
+    start: int  # trigger span, offsets into the sentence
+    end: int
+    polarity: str
+    event_type: str = "link_access"
+    status: str = "live"
+    actor: Mention | None = None
+    target: Mention | None = None
+    confidence: float = 0.0
+    dropped: str | None = None  # why this match is not a signal
+    negation: str | None = None  # the negation mode applied, if any
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def trigger_text(self) -> str:
+        return self.sentence.text[self.start:self.end]
+
+
+@dataclass
+class Context:
+    """What the article around a sentence offers: neighbours' mentions, the last platform named."""
+
+    previous: Sequence[Mention] = ()
+    following: Sequence[Mention] = ()
+    recent: Mention | None = None
+    anaphors: Sequence = ()
+
+
+def sentence_mentions(sentence: Sentence, platforms: PlatformList, known: set[str]) -> list[Mention]:
+    """Platform mentions of a sentence, possessives folded, descriptors resolved against ``known``."""
+    text = sentence.text
+    lowered = text.lower()
+    mentions = platforms.find(text, lowered)
+    for start, end, cands in platforms.find_descriptors(lowered):
+        hit = next((p for p in cands if p.name in known), None)
+        if hit and not any(m.start < end and start < m.end for m in mentions):
+            mentions.append(Mention(start, end, text[start:end], hit))
+    mentions.sort(key=lambda m: m.start)
+    return fold_possessives(text, mentions, platforms)
+
+
+def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet, ctx: Context,
+                     entities: Callable[[Sentence], list[Mention]] | None = None) -> list[Candidate]:
+    """Every trigger match of the sentence as a candidate (kept or dropped with a reason)."""
+    text = sentence.text
+    out: list[Candidate] = []
+    parties = [Mention(m.start(), m.end(), m.group(), None, generic=True)
+               for c in rules.of("party") for m in c.finditer(text)]
+    vetoes = [(c.rule, m) for c in rules.of("veto") for m in [c.search(text)] if m]
+    ents: list[Mention] | None = None
+    for crule in rules.of("trigger"):
+        for m in crule.finditer(text):
+            cand = Candidate(crule, sentence, m.start(), m.end(), crule.rule.polarity or "opening")
+            _apply_negation(cand, text, rules)
+            out.append(cand)
+    for cand in out:
+        if cand.negation is None:
+            # A trigger inside a negated one shares its fate: "will not let creators send followers to".
+            outer = next((o for o in out if o.negation in ("reverse", "negate", "restrict")
+                          and o.start < cand.start <= o.end), None)
+            if outer is not None:
+                _negate(cand, outer.negation, f"{outer.negation} inside {outer.rule.rule.id}")
+    for cand in out:
+        if cand.dropped:
+            continue
+        _event_type(cand, text, mentions, rules)
+        _roles(cand, text, mentions, parties, ctx)
+        if (cand.actor is None or (cand.target is None and cand.rule.rule.scope == "pair")) and entities:
+            if ents is None:
+                ents = [e for e in entities(sentence)
+                        if not any(e.start < k.end and k.start < e.end for k in mentions)]
+            if ents:
+                merged = sorted([*mentions, *ents], key=lambda x: x.start)
+                _roles(cand, text, merged, parties, ctx)
+        _status(cand, text, rules)
+        _score(cand, vetoes)
+    _drop_inside_orders(out)
+    return out
+
+
+def _drop_inside_orders(cands: list[Candidate]) -> None:
+    """What an authority orders ("told them to stop blocking links") is the order, not a second event."""
+    orders = [c for c in cands if c.polarity == "mandate" and c.dropped is None]
+    for c in cands:
+        if c.dropped is None and c.polarity != "mandate":
+            for o in orders:
+                if o.start <= c.start and c.end <= o.end + 30:
+                    c.dropped = f"part of the order matched by {o.rule.rule.id}"
+                    break
+
+
+def _apply_negation(cand: Candidate, text: str, rules: RuleSet) -> None:
+    for c in rules.of("negation"):
+        window_start = _window_start(text, cand.start, c.rule.window)
+        scope = text[window_start:cand.start if cand.rule.rule.negation_inside else cand.end]
+        m = c.search(scope)
+        if not m:
+            continue
+        mode = c.rule.mode
+        _negate(cand, mode, f"{mode} by {c.rule.id} ({m.group()!r})")
+        return
+
+
+def _negate(cand: Candidate, mode: str, note: str) -> None:
+    cand.negation = mode
+    cand.notes.append(note)
+    if mode == "deny":
+        cand.status = "denied"
+    elif cand.polarity == "mandate":
+        return
+    elif mode == "restrict":
+        if cand.polarity == "opening":
+            cand.polarity = "closing"
+    elif mode == "reverse":
+        cand.polarity = FLIP[cand.polarity]
+    elif cand.polarity == "opening":
+        cand.polarity = "closing"
+    else:
+        cand.dropped = f"negated closing ({note})"
+
+
+def _window_start(text: str, pos: int, words: int) -> int:
+    base = max(0, pos - 40 * words)
+    starts = [m.start() for m in _WORD.finditer(text, base, pos)] if words else []
+    start = starts[-words] if len(starts) >= words else (starts[0] if starts else pos)
+    # The window stays in the trigger's clause.
+    cut = max(text.rfind(";", start, pos), text.rfind(":", start, pos))
+    return cut + 1 if cut >= 0 else start
+
+
+def _event_type(cand: Candidate, text: str, mentions: Sequence[Mention], rules: RuleSet) -> None:
+    rule = cand.rule.rule
+    if cand.polarity == "mandate":
+        cand.event_type = "regulatory_order"
+        return
+    if rule.event_type:
+        cand.event_type = rule.event_type
+        return
+    scores: dict[str, float] = {}
+    for c in rules.of("event_cue"):
+        for m in c.finditer(text):
+            near = 1.0 if (abs(m.start() - cand.end) < 80 or abs(cand.start - m.end()) < 80) else 0.6
+            if cand.start <= m.start() < cand.end:
+                near = 1.5
+            scores[c.rule.event_type] = scores.get(c.rule.event_type, 0.0) + c.rule.weight * near
+    for m in mentions:
+        hint = _KIND_HINTS.get(m.platform.kind) if m.platform else None
+        if hint:
+            scores[hint] = scores.get(hint, 0.0) + 0.5
+    if scores:
+        cand.event_type = max(scores.items(), key=lambda kv: kv[1])[0]
+    else:
+        cand.event_type = "link_access"
+        cand.notes.append("event type: no cue, default link_access")
+
+
+def _roles(cand: Candidate, text: str, mentions: Sequence[Mention], parties: Sequence[Mention],
+           ctx: Context) -> None:
+    rule = cand.rule.rule
+    authority = cand.polarity == "mandate" or rule.scope == "authority"
+    cand.dropped = None
+    actor = choose_actor(text, mentions, cand.start, cand.end, authority=authority, event_type=cand.event_type)
+    if not authority and ctx.recent is not None and (actor is None or actor.start >= cand.start):
+        ana = next((m for c in ctx.anaphors for m in c.finditer(text[:cand.start])), None)
+        if ana is not None or actor is None:
+            if actor is None or ctx.recent.group != actor.group:
+                actor = ctx.recent
+                cand.notes.append(f"actor {actor.name} from the previous sentences"
+                                  + (f" ({ana.group()!r})" if ana else ""))
+    if actor is None and authority:
+        actor = next((m for m in ctx.previous if m.platform and m.platform.is_authority), None)
+        if actor is not None:
+            cand.notes.append(f"authority {actor.name} from the previous sentence")
+    target = choose_target(text, mentions, actor, cand.start, cand.end, event_type=cand.event_type,
+                           parties=parties)
+    if target is None and parties:
+        target = min(parties, key=lambda p: abs(p.start - cand.end))
+        cand.notes.append(f"generic counterpart {target.text!r}")
+    if target is None and actor is not None and rule.scope == "pair":
+        for where, pool in (("previous", ctx.previous), ("next", ctx.following)):
+            near = [m for m in pool if not m.generic and m.group != actor.group and m.name != actor.name
+                    and not (m.platform and m.platform.is_authority)]
+            if near:
+                target = near[0]
+                cand.notes.append(f"target {target.name} from the {where} sentence")
+                break
+    cand.actor, cand.target = actor, target
+    if actor is None:
+        cand.dropped = "no actor: no platform" + (" or authority" if authority else "") + " named"
+    elif target is None and rule.scope == "pair":
+        cand.dropped = "no counterpart: a second company's platform or a generic party is needed"
+
+
+def _status(cand: Candidate, text: str, rules: RuleSet) -> None:
+    if cand.status == "denied":
+        return
+    for c in rules.of("status_cue"):  # highest priority first
+        m = c.search(text)
+        if m:
+            cand.status = c.rule.status
+            cand.notes.append(f"status {c.rule.status} by {c.rule.id} ({m.group()!r})")
+            return
+    cand.status = "announced" if cand.polarity == "mandate" else "live"
+
+
+def _score(cand: Candidate, vetoes: Sequence) -> None:
+    c = cand.rule.rule.weight
+    notes = cand.notes
+    if cand.actor is not None and cand.actor.platform is None:
+        c -= 0.15
+    if cand.target is not None:
+        if cand.target.platform is not None:
+            c += 0.1
+        elif not cand.target.generic:
+            c -= 0.15
+        if any(n.startswith("target ") and "sentence" in n for n in notes):
+            c -= 0.1
+    elif cand.polarity != "mandate":
+        c -= 0.1
+    if any(n.startswith("actor ") for n in notes):
+        c -= 0.1
+    if cand.status in ("rumoured", "denied"):
+        c -= 0.05
+    if any(n.startswith("event type: no cue") for n in notes):
+        c -= 0.05
+    for rule, m in vetoes:
+        c -= rule.penalty
+        notes.append(f"veto {rule.id} ({m.group()!r}) -{rule.penalty:g}")
+    # The main clause usually comes first: a trigger late in a long sentence counts slightly less.
+    c -= 0.05 * cand.start / max(len(cand.sentence.text), 1)
+    cand.confidence = max(0.0, min(0.99, c))
+    if cand.confidence <= 0.0 and not cand.dropped:
+        cand.dropped = "vetoed: " + ", ".join(r.id for r, _ in vetoes)

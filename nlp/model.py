@@ -1,0 +1,58 @@
+"""Loading the spaCy pipeline, with a rules-only fallback on ``spacy.blank("en")``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import spacy
+from spacy.language import Language
+
+from .platforms import Mention
+from .text import Sentence
+
+log = logging.getLogger("wallwatch.nlp")
+_warned: set[str] = set()
+
+# Entity labels that can name an organisation acting on another platform.
+ORG_LABELS = frozenset({"ORG", "PRODUCT"})
+# Only NER is needed on candidate sentences; the rest of the model is not run.
+_EXCLUDE = ["parser", "tagger", "attribute_ruler", "lemmatizer", "senter"]
+
+
+def load_model(name: str) -> tuple[Language, bool]:
+    """The spaCy pipeline called ``name`` (NER only) and whether it is a real model.
+
+    ``"blank"``, or a model that is not installed, gives ``spacy.blank("en")``:
+    rules only, no statistical NER. The fallback is logged once per process.
+    """
+    if name != "blank":
+        try:
+            return spacy.load(name, exclude=_EXCLUDE), True
+        except (OSError, ImportError) as exc:
+            if name not in _warned:
+                _warned.add(name)
+                log.warning("spaCy model %r is not available (%s); tagging in degraded mode with "
+                            "spacy.blank('en'): rules only, no NER for unknown organisations", name,
+                            str(exc).splitlines()[0])
+    elif "blank" not in _warned:
+        _warned.add("blank")
+        log.warning("nlp.model is 'blank': tagging in degraded mode (rules only, no NER)")
+    return spacy.blank("en"), False
+
+
+def entity_finder(nlp: Language) -> Callable[[Sentence], list[Mention]]:
+    """A function giving the organisations NER finds in a sentence, cached per sentence text."""
+    cache: dict[str, list[tuple[int, int, str]]] = {}
+
+    def find(sentence: Sentence) -> list[Mention]:
+        spans = cache.get(sentence.text)
+        if spans is None:
+            if len(cache) > 5000:
+                cache.clear()
+            doc = nlp(sentence.text)
+            spans = [(e.start_char, e.end_char, e.text) for e in doc.ents if e.label_ in ORG_LABELS]
+            cache[sentence.text] = spans
+        return [Mention(s, e, t) for s, e, t in spans]
+
+    return find

@@ -1,0 +1,130 @@
+"""The small pattern language of the rule files, compiled to regular expressions.
+
+A pattern is a sequence of space-separated items matched as consecutive words:
+
+- a word or a regular-expression fragment (``block(s|ed|ing)?``, ``links?``),
+  matched case-insensitively as whole words;
+- ``~N``: up to N arbitrary words in between;
+- ``{PAY}``, ``{PLATFORM}``, ``{STORE}``, ``{MSG}``, ``{REG}``: any alias of a
+  platform of that group in the platform list (see ``PLACEHOLDER_KINDS``).
+
+Example: ``"(accept|accepts|accepted|accepting) ~3 {PAY}"`` fires on
+"Taobao will accept Tencent's WeChat Pay".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+#: Which platform kinds a placeholder stands for.
+PLACEHOLDER_KINDS: dict[str, tuple[str, ...]] = {
+    "PAY": ("wallet", "card_network", "payments"),
+    "STORE": ("app_store",),
+    "MSG": ("messaging", "standard"),
+    "REG": ("regulator", "law", "court"),
+    "PLATFORM": ("app", "wallet", "card_network", "payments", "marketplace", "delivery", "logistics",
+                 "company", "feature", "app_store", "messaging", "os", "device", "standard", "ad_platform"),
+}
+
+# Between two words: white space and the punctuation that does not end a clause.
+SEP = r"[\s\-'’\"“”,()/]+"
+WORD = r"[\w'’.&+\-]+"
+_GAP = re.compile(r"^~(\d{1,2})$")
+_PLACEHOLDER = re.compile(r"\{([A-Z]+)\}")
+
+
+class PatternError(ValueError):
+    """A pattern that cannot be compiled; the message says why."""
+
+
+def trie_regex(words: Iterable[str]) -> str:
+    """One regular expression matching any of ``words``, prefix-factored so it stays fast.
+
+    Python's ``re`` tries alternatives one by one; a trie turns 400 aliases into
+    a handful of branches per position.
+    """
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _trie_to_regex(trie) if trie else r"(?!x)x"
+
+
+def _trie_to_regex(node: Mapping[str, dict]) -> str:
+    ends = "" in node
+    branches = [re.escape(ch) + _trie_to_regex(child) for ch, child in sorted(node.items()) if ch]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if ends:
+        return f"(?:{body})?"
+    return body
+
+
+def _spaces(item: str) -> str:
+    """A space inside an item (outside a character class) matches any run of spaces or hyphens."""
+    out, in_class = [], False
+    for ch in item:
+        if ch == "[":
+            in_class = True
+        elif ch == "]":
+            in_class = False
+        out.append(r"(?:[\s\-]+)" if ch == " " and not in_class else ch)
+    return "".join(out)
+
+
+def split_items(pattern: str) -> list[str]:
+    """Split a pattern at spaces outside parentheses ("(no longer|not) ~2 open" has three items)."""
+    items, buf, depth = [], [], 0
+    for ch in pattern.strip():
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if ch.isspace() and depth <= 0:
+            if buf:
+                items.append("".join(buf))
+                buf = []
+            continue
+        buf.append(ch)
+    if depth:
+        raise PatternError(f"pattern {pattern!r} has unbalanced parentheses")
+    if buf:
+        items.append("".join(buf))
+    return items
+
+
+def compile_pattern(pattern: str, placeholders: Mapping[str, str]) -> re.Pattern[str]:
+    """Compile one pattern of the rule language; raises :class:`PatternError`."""
+    items = split_items(pattern)
+    if not items:
+        raise PatternError("empty pattern")
+    if _GAP.match(items[0]) or _GAP.match(items[-1]):
+        raise PatternError(f"pattern {pattern!r} starts or ends with a gap")
+    parts: list[str] = []
+    for i, item in enumerate(items):
+        gap = _GAP.match(item)
+        if gap:
+            parts.append(f"(?:{WORD}{SEP}){{0,{int(gap.group(1))}}}")
+            continue
+
+        def _sub(m: re.Match[str]) -> str:
+            name = m.group(1)
+            if name not in placeholders:
+                raise PatternError(f"unknown placeholder {{{name}}} (known: "
+                                   + ", ".join("{" + k + "}" for k in sorted(placeholders)) + ")")
+            return f"(?:{placeholders[name]})"
+
+        fragment = _PLACEHOLDER.sub(_sub, _spaces(item))
+        parts.append(f"(?:{fragment})")
+        nxt = items[i + 1] if i + 1 < len(items) else None
+        if nxt is not None:
+            parts.append(SEP)
+    regex = r"(?<![\w])" + "".join(parts) + r"(?![\w])"
+    try:
+        return re.compile(regex, re.IGNORECASE)
+    except re.error as exc:
+        raise PatternError(f"pattern {pattern!r} is not valid: {exc}") from None

@@ -1,0 +1,132 @@
+"""Who acts and who is acted upon: choosing actor and target among a sentence's mentions.
+
+The heuristics follow how news English states these events:
+
+- the subject comes before the trigger and is not the object of a preposition
+  ("Douyin will not let creators send followers to WeChat": Douyin acts);
+- a passive names the actor after "by", or as the host after "in/on/within"
+  ("links to Feishu stopped working inside WeChat": WeChat acts);
+- in a payment event the payment method is the target and the merchant side
+  acts ("WeChat Pay showed up on Taobao's checkout": Taobao accepts it);
+- the target belongs to another company than the actor (QQ Music is not a
+  counterpart of WeChat).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .platforms import Mention, PlatformList
+
+OBJECT_PREPS = frozenset({"to", "from", "for", "with", "than", "as", "like", "of", "about", "against", "towards",
+                          "toward", "via", "through", "using", "at", "by", "including", "onto",
+                          "between", "among", "over", "out", "targeting", "than"})
+HOST_PREPS = frozenset({"in", "inside", "within", "on", "into", "across"})
+_PREP = re.compile(r"([A-Za-z]+)\s+(?:(?:the|a|an|its|their|his|her|our|this|that|rival|other|own|some|many|several|all|most|selected|select|both)\s+)*$")
+_SPEAKER = re.compile(r"^\s*,?\s*(?:said|says|say|told|tells|reported|reports|confirmed|confirms|announced|announces|"
+                      r"noted|notes|added|explained|wrote|stated|argued|claimed|claims|has said|had said)\b")
+_NOUN_TRIGGER = re.compile(r"^(?:ban|bans|block|blockade|restrictions?|curbs?|crackdown|clean-up|removal|limits?)\b", re.I)
+_LIST_GAP = re.compile(r"^\s*(?:,|,?\s*and|,?\s*or|/)\s*$")
+_POSSESSIVE_GAP = re.compile(r"^['’]s\s+(?:[\w\-]+\s+){0,3}$")
+
+# Ranks for the payment rule: a card network is paid through, a wallet is accepted, a merchant accepts.
+_PAY_RANK = {"card_network": 0, "payments": 1, "wallet": 1}
+
+
+def preposition(text: str, m: Mention, floor: int = 0) -> str | None:
+    """The preposition (or conjunction) just before a mention, lower-cased."""
+    found = _PREP.search(text, max(floor, m.start - 30), m.start)
+    return found.group(1).lower() if found else None
+
+
+def fold_possessives(text: str, mentions: Sequence[Mention], platforms: PlatformList) -> list[Mention]:
+    """Merge "Tencent's WeChat Pay" and "Alimama's Uni Desk" into one mention of the product."""
+    out: list[Mention] = []
+    skip = -1
+    for i, m in enumerate(mentions):
+        if i == skip:
+            continue
+        nxt = mentions[i + 1] if i + 1 < len(mentions) else None
+        if (nxt is not None and m.platform and nxt.platform
+                and (m.platform is nxt.platform or platforms.owns(m.platform, nxt.platform)
+                     or m.platform.name == nxt.platform.parent)
+                and _POSSESSIVE_GAP.match(text[m.end:nxt.start])):
+            out.append(Mention(m.start, nxt.end, text[m.start:nxt.end], nxt.platform))
+            skip = i + 1
+            continue
+        out.append(m)
+    return out
+
+
+def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *, authority: bool,
+                 event_type: str | None, floor: int = 0) -> Mention | None:
+    """The mention that acts for a trigger spanning ``start:end`` of ``text``."""
+    if authority:
+        cands = [m for m in mentions if m.platform and m.platform.is_authority]
+    else:
+        cands = [m for m in mentions if not m.generic and not (m.platform and m.platform.is_authority)]
+    if not cands:
+        return None
+    listed = _list_members(text, mentions)
+    # A speaker ("ByteDance said") reports the event; a noun compound ("a TikTok ban") names its object.
+    subjects = [m for m in cands if not _SPEAKER.match(text[m.end:m.end + 20])] or cands
+    before = [m for m in subjects if m.end <= start
+              and not (text[m.end:start].strip() == "" and _NOUN_TRIGGER.match(text[start:end]))]
+    after = [m for m in subjects if m.start >= start]
+    actor = None
+    for m in after:  # a passive's agent: "... was blocked by WeChat"
+        if m.start - end < 40 and preposition(text, m, floor) == "by":
+            actor = m
+            break
+    if actor is None:
+        for m in reversed(before):
+            if preposition(text, m, floor) not in OBJECT_PREPS and id(m) not in listed:
+                actor = m
+                break
+    if actor is None:
+        actor = next((m for m in after if preposition(text, m, floor) in HOST_PREPS), None)
+    if actor is None:
+        actor = next((m for m in before if preposition(text, m, floor) in HOST_PREPS), None)
+    if actor is None:
+        actor = before[0] if before else None
+    if actor is None and not authority:  # the pattern starts with the platform: "{PAY} showed up on ..."
+        actor = next((m for m in after if m.start < end), None)
+    if actor is not None and event_type == "payment" and actor.platform and not authority:
+        rank = _PAY_RANK.get(actor.platform.kind, 2)
+        pay_groups = {m.group for m in cands if m.platform and m.platform.is_payment and m is not actor}
+        better = [m for m in cands if m.platform and _PAY_RANK.get(m.platform.kind, 2) > rank
+                  and m.group != actor.group and m.group not in pay_groups]
+        if better:
+            actor = min(better, key=lambda m: abs(m.start - start))
+    return actor
+
+
+def _list_members(text: str, mentions: Sequence[Mention]) -> set[int]:
+    """Mentions that continue a list ("Zhihu, Haokan Video and Xiaohongshu"): never the subject."""
+    out = set()
+    for a, b in zip(mentions, mentions[1:]):
+        if _LIST_GAP.match(text[a.end:b.start]):
+            out.add(id(b))
+            if id(a) in out or preposition(text, a) in OBJECT_PREPS:
+                out.add(id(a))
+    return out
+
+
+def choose_target(text: str, mentions: Sequence[Mention], actor: Mention | None, start: int, end: int,
+                  *, event_type: str | None, parties: Sequence[Mention] = ()) -> Mention | None:
+    """The other side: another company's platform inside or after the trigger, a generic party
+    after it ("other platforms"), else a platform before it."""
+    others = [m for m in mentions if m is not actor and not m.generic
+              and not (m.platform and m.platform.is_authority)
+              and (actor is None or (m.group != actor.group and m.name != actor.name))]
+    inside = [m for m in others if m.start >= start and m.end <= end]
+    after = [m for m in others if m.start >= end]
+    before = [m for m in reversed(others) if m.end <= start]
+    generic_after = [p for p in parties if p.start >= start]
+    ordered = inside + after + generic_after + before
+    if event_type == "payment" and actor is not None:
+        pay = [m for m in ordered if m.platform and m.platform.is_payment and m.group != actor.group]
+        if pay:
+            return pay[0]
+    return ordered[0] if ordered else None

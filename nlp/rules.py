@@ -1,0 +1,274 @@
+"""Rule files: loading, validation with file:line errors, compilation, versioning.
+
+A rule file is JSONL, one rule a line, every rule with a stable ``id`` and a
+``kind``:
+
+``trigger``
+    An interoperability event: ``polarity`` (opening, closing, mandate),
+    optional ``event_type`` (else inferred from event cues), ``weight`` (base
+    confidence), ``scope`` (``pair``: needs a counterpart platform or a
+    generic party such as "rival apps"; ``single``: one platform is enough;
+    ``authority``: the actor must be a regulator, court or law).
+``event_cue``
+    Words that point to an ``event_type``, with a ``weight``.
+``status_cue``
+    Words that set the ``status`` (rumoured, denied, background, trial, announced).
+``negation``
+    Words just before a trigger that change it: ``mode`` ``reverse`` flips
+    opening and closing ("no longer blocks" opens), ``negate`` turns an
+    opening into a closing and cancels a closing ("does not block"),
+    ``restrict`` turns an opening inside a closing ("restricted the sharing
+    of links") into a closing, ``deny`` marks it denied.
+``veto``
+    Contexts that are not signals (earnings, a brand opening a store);
+    ``penalty`` is taken off the confidence, 1 drops the signal.
+``party``
+    Generic counterparts ("third-party apps", "rival platforms").
+``anaphor``
+    Words that refer back to the platform last named ("the delivery platform").
+
+A trigger whose patterns already hold their negation ("no longer ~3 available")
+sets ``negation_inside: true``: negation cues are then only looked for before it.
+
+Every rule has ``patterns`` (see :mod:`.patterns`), and may carry example
+sentences: ``must_fire`` and ``must_not_fire``. For a trigger "fire" means the
+tagger emits a signal from that rule (``expect`` may pin polarity, event_type,
+actor, target, status of the first example); for the other kinds it means a
+pattern matches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import EVENT_TYPES, POLARITIES
+from ..errors import RulesError
+from .patterns import PatternError, compile_pattern
+from .platforms import PlatformList
+
+KINDS = ("trigger", "event_cue", "status_cue", "negation", "veto", "party", "anaphor")
+STATUSES = ("live", "trial", "announced", "rumoured", "denied", "background")
+NEGATION_MODES = ("reverse", "negate", "restrict", "deny")
+SCOPES = ("pair", "single", "authority")
+
+_COMMON = {"id", "kind", "patterns", "must_fire", "must_not_fire", "note", "expect"}
+_EXTRA = {
+    "trigger": {"polarity", "event_type", "weight", "scope", "negation_inside"},
+    "event_cue": {"event_type", "weight"},
+    "status_cue": {"status", "priority"},
+    "negation": {"mode", "window"},
+    "veto": {"penalty"},
+    "party": set(),
+    "anaphor": set(),
+}
+_ID = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One line of a rule file, as written (not yet compiled)."""
+
+    id: str
+    kind: str
+    patterns: tuple[str, ...]
+    where: str  # file:line
+    polarity: str | None = None
+    event_type: str | None = None
+    status: str | None = None
+    mode: str | None = None
+    scope: str = "pair"
+    weight: float = 0.6
+    penalty: float = 1.0
+    priority: int = 0
+    window: int = 5
+    negation_inside: bool = False
+    must_fire: tuple[str, ...] = ()
+    must_not_fire: tuple[str, ...] = ()
+    expect: dict = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    rule: Rule
+    regexes: tuple[re.Pattern[str], ...]
+
+    def finditer(self, text: str) -> Iterable[re.Match[str]]:
+        for rx in self.regexes:
+            yield from rx.finditer(text)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        for rx in self.regexes:
+            m = rx.search(text)
+            if m:
+                return m
+        return None
+
+
+@dataclass
+class RuleSet:
+    """Compiled rules grouped by kind, plus the files they came from."""
+
+    rules: list[Rule]
+    compiled: dict[str, list[CompiledRule]]
+    sources: list[Path]
+
+    def of(self, kind: str) -> list[CompiledRule]:
+        return self.compiled.get(kind, [])
+
+    def get(self, rule_id: str) -> Rule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+
+def builtin_rule_paths() -> list[Path]:
+    return sorted((Path(__file__).with_name("data") / "rules").glob("*.jsonl"))
+
+
+def load_rule_files(paths: Sequence[str | Path] | None = None) -> list[Rule]:
+    """Parse rule files (the built-in ones when ``paths`` is empty); structural errors raise.
+
+    Raises :class:`RulesError` naming ``file:line`` of the first malformed line.
+    """
+    files = [Path(p) for p in paths] if paths else builtin_rule_paths()
+    if not files:
+        raise RulesError("no rule files given")
+    rules: list[Rule] = []
+    for path in files:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RulesError(f"{path}: cannot read the rule file: {exc}") from None
+        rules.extend(parse_rules(lines, str(path)))
+    return rules
+
+
+def parse_rules(lines: Sequence[str], name: str) -> list[Rule]:
+    """Rules of one file's lines; a malformed line raises :class:`RulesError` with file:line."""
+    out = []
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        out.append(_parse_line(line, f"{name}:{lineno}"))
+    return out
+
+
+def _parse_line(line: str, where: str) -> Rule:
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise RulesError(f"{where}: not valid JSON: {exc.msg} (column {exc.colno})") from None
+    if not isinstance(obj, dict):
+        raise RulesError(f"{where}: expected a JSON object")
+    rid = obj.get("id")
+    if not isinstance(rid, str) or not _ID.match(rid):
+        raise RulesError(f"{where}: 'id' must be lower-case words joined by dots, like 'open.payment_accept'")
+    kind = obj.get("kind")
+    if kind not in KINDS:
+        raise RulesError(f"{where}: {rid}: kind {kind!r} is not one of {', '.join(KINDS)}")
+    unknown = set(obj) - _COMMON - _EXTRA[kind]
+    if unknown:
+        raise RulesError(f"{where}: {rid}: unknown key(s) {', '.join(sorted(unknown))} for a {kind} rule")
+    patterns = obj.get("patterns")
+    if not isinstance(patterns, list) or not patterns or not all(isinstance(p, str) for p in patterns):
+        raise RulesError(f"{where}: {rid}: 'patterns' must be a non-empty list of strings")
+    examples = {}
+    for key in ("must_fire", "must_not_fire"):
+        value = obj.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise RulesError(f"{where}: {rid}: '{key}' must be a list of sentences")
+        examples[key] = tuple(value)
+    kw: dict = {}
+    if kind == "trigger":
+        kw["polarity"] = _choice(obj, "polarity", POLARITIES, where, rid, required=True)
+        kw["event_type"] = _choice(obj, "event_type", EVENT_TYPES, where, rid)
+        kw["scope"] = _choice(obj, "scope", SCOPES, where, rid) or ("authority" if kw["polarity"] == "mandate" else "pair")
+        kw["weight"] = _number(obj, "weight", 0.6, where, rid)
+        if not isinstance(obj.get("negation_inside", False), bool):
+            raise RulesError(f"{where}: {rid}: 'negation_inside' must be true or false")
+        kw["negation_inside"] = obj.get("negation_inside", False)
+        if not examples["must_fire"]:
+            raise RulesError(f"{where}: {rid}: a trigger needs at least one 'must_fire' example sentence")
+    elif kind == "event_cue":
+        kw["event_type"] = _choice(obj, "event_type", EVENT_TYPES, where, rid, required=True)
+        kw["weight"] = _number(obj, "weight", 1.0, where, rid, upper=5)
+    elif kind == "status_cue":
+        kw["status"] = _choice(obj, "status", STATUSES, where, rid, required=True)
+        kw["priority"] = int(_number(obj, "priority", 0, where, rid, upper=100))
+    elif kind == "negation":
+        kw["mode"] = _choice(obj, "mode", NEGATION_MODES, where, rid, required=True)
+        kw["window"] = int(_number(obj, "window", 5, where, rid, upper=20))
+    elif kind == "veto":
+        kw["penalty"] = _number(obj, "penalty", 1.0, where, rid)
+    expect = obj.get("expect", {})
+    if not isinstance(expect, dict) or set(expect) - {"polarity", "event_type", "actor", "target", "status"}:
+        raise RulesError(f"{where}: {rid}: 'expect' must be an object with polarity/event_type/actor/target/status")
+    return Rule(id=rid, kind=kind, patterns=tuple(patterns), where=where, expect=expect,
+                note=str(obj.get("note", "")), **examples, **kw)
+
+
+def _choice(obj: dict, key: str, allowed: Sequence[str], where: str, rid: str, required: bool = False):
+    value = obj.get(key)
+    if value is None and not required:
+        return None
+    if value not in allowed:
+        raise RulesError(f"{where}: {rid}: '{key}' must be one of {', '.join(allowed)} (got {value!r})")
+    return value
+
+
+def _number(obj: dict, key: str, default: float, where: str, rid: str, upper: float = 1.0) -> float:
+    value = obj.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= upper:
+        raise RulesError(f"{where}: {rid}: '{key}' must be a number from 0 to {upper:g}")
+    return float(value)
+
+
+def validate_rules(rules: Sequence[Rule], platforms: PlatformList) -> list[str]:
+    """Every problem of a parsed rule set as ``file:line: rule: message`` (empty when fine)."""
+    problems = []
+    seen: dict[str, str] = {}
+    placeholders = platforms.placeholder_regexes()
+    for r in rules:
+        if r.id in seen:
+            problems.append(f"{r.where}: {r.id}: duplicate id (first at {seen[r.id]})")
+        seen.setdefault(r.id, r.where)
+        for p in r.patterns:
+            try:
+                compile_pattern(p, placeholders)
+            except PatternError as exc:
+                problems.append(f"{r.where}: {r.id}: {exc}")
+    return problems
+
+
+def compile_rules(rules: Sequence[Rule], platforms: PlatformList, sources: Sequence[Path] = ()) -> RuleSet:
+    """Compile validated rules; any problem raises :class:`RulesError` listing them all."""
+    problems = validate_rules(rules, platforms)
+    if problems:
+        raise RulesError("; ".join(problems[:5]) + (f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""))
+    placeholders = platforms.placeholder_regexes()
+    compiled: dict[str, list[CompiledRule]] = {}
+    for r in rules:
+        regexes = tuple(compile_pattern(p, placeholders) for p in r.patterns)
+        compiled.setdefault(r.kind, []).append(CompiledRule(r, regexes))
+    for cues in compiled.get("status_cue", []), :
+        cues.sort(key=lambda c: -c.rule.priority)
+    return RuleSet(list(rules), compiled, list(sources))
+
+
+def load_ruleset(paths: Sequence[str | Path] | None, platforms: PlatformList) -> RuleSet:
+    """Load, validate and compile rule files (the built-in ones when ``paths`` is empty)."""
+    files = [Path(p) for p in paths] if paths else builtin_rule_paths()
+    return compile_rules(load_rule_files(files), platforms, files)
+
+
+def ruleset_version(files: Iterable[Path], engine: str) -> str:
+    """A short hash of the platform list, the rule files and the engine version."""
+    digest = hashlib.sha256(engine.encode())
+    for f in files:
+        digest.update(f.name.encode())
+        digest.update(f.read_bytes())
+    return digest.hexdigest()[:12]

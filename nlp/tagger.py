@@ -1,0 +1,163 @@
+"""The tagger: platform list + rules + spaCy, turning article text into merged signals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import Config
+from .analyse import Candidate, Context, analyse_sentence, sentence_mentions
+from .model import entity_finder, load_model
+from .platforms import Mention, PlatformList, builtin_platforms_path, load_platforms
+from .rules import RuleSet, load_ruleset, ruleset_version
+from .signals import Signal
+from .text import Sentence, split_sentences
+
+#: Bump when the engine's behaviour changes, so re-tagging picks it up like a rule edit.
+ENGINE_VERSION = "tagger-1"
+
+
+@dataclass
+class SentenceReport:
+    """What the tagger saw in one sentence: mentions and every candidate, kept or dropped."""
+
+    sentence: Sentence
+    mentions: list[Mention]
+    candidates: list[Candidate]
+
+
+class Tagger:
+    """Finds platform interoperability signals in text.
+
+    Build it with :func:`load_tagger`; it is cheap to call and holds no archive.
+    """
+
+    def __init__(self, platforms: PlatformList, rules: RuleSet, *, model: str = "blank",
+                 files: Sequence[Path] = (), min_confidence: float = 0.3):
+        self.platforms = platforms
+        self.min_confidence = min_confidence
+        self.rules = rules
+        self.nlp, self.has_model = load_model(model)
+        self.model_name = model if self.has_model else "blank"
+        self._entities = entity_finder(self.nlp) if self.has_model else None
+        self.ruleset_version: str = ruleset_version(files, ENGINE_VERSION)
+
+    # -- analysis ----------------------------------------------------------
+    def explain(self, text: str) -> list[SentenceReport]:
+        """Every sentence that names a platform, with all its candidates and why some were dropped."""
+        sentences = split_sentences(text)
+        known: set[str] = set()
+        mentions = []
+        for s in sentences:
+            ms = sentence_mentions(s, self.platforms, known)
+            known.update(m.platform.name for m in ms if m.platform)
+            mentions.append(ms)
+        reports = []
+        recent: Mention | None = None
+        for i, s in enumerate(sentences):
+            ms = mentions[i]
+            if ms:
+                ctx = Context(previous=mentions[i - 1] if i else (),
+                              following=mentions[i + 1] if i + 1 < len(sentences) else (), recent=recent,
+                              anaphors=self.rules.of("anaphor"))
+                reports.append(SentenceReport(s, ms, analyse_sentence(s, ms, self.rules, ctx, self._entities)))
+                named = [m for m in ms if m.platform and not m.platform.is_authority]
+                if named:
+                    recent = named[-1]
+            else:
+                recent = recent if _continues(s.text) else None
+        return reports
+
+    def tag_sentences(self, text: str) -> list[Signal]:
+        """Sentence-level signals, before article merging (one per kept candidate)."""
+        out = []
+        for rep in self.explain(text):
+            for c in rep.candidates:
+                if c.dropped is None and c.confidence > 0:
+                    out.append(self._signal(c))
+        return out
+
+    def tag_text(self, text: str, title: str | None = None, *, min_confidence: float = 0.0) -> list[Signal]:
+        """Article-level signals: one per actor/target/type/polarity, strongest first, headline flagged."""
+        best: dict[str, Signal] = {}
+        for s in self.tag_sentences(text):
+            if s.confidence < min_confidence:
+                continue
+            cur = best.get(s.story_key)
+            # What happened beats what is announced, rumoured or background; then confidence decides.
+            if cur is None or _strength(s) > _strength(cur):
+                best[s.story_key] = s
+        signals = sorted(best.values(), key=lambda s: (-s.confidence, s.start))
+        if not signals:
+            return []
+        title_groups = self._groups_in(title or "")
+        n = max(len(text), 1)
+
+        def headline_score(s: Signal) -> float:
+            score = s.confidence - 0.3 * (s.start / n)  # the lead states the news
+            for name in (s.actor, s.target):
+                p = self.platforms.lookup(name) if name else None
+                if p and (p.name in title_groups or p.group in title_groups):
+                    score += 0.1
+            return score
+
+        top = max(signals, key=headline_score)
+        return [Signal(**{**_fields(s), "headline": s is top}) for s in signals]
+
+    def _groups_in(self, title: str) -> set[str]:
+        out: set[str] = set()
+        for m in self.platforms.find(title):
+            if m.platform:
+                out.update({m.platform.name, m.platform.group})
+        return out
+
+    def _signal(self, c: Candidate) -> Signal:
+        s = c.sentence
+        return Signal(start=s.start, end=s.end, evidence=s.text, actor=self._name(c.actor),
+                      target=self._name(c.target), polarity=c.polarity, event_type=c.event_type,
+                      status=c.status, confidence=round(c.confidence, 3), rule_id=c.rule.rule.id)
+
+    def _name(self, m: Mention | None) -> str | None:
+        if m is None:
+            return None
+        if m.platform is None:
+            return m.text
+        return self.platforms.display(m.platform).name
+
+
+_STATUS_RANK = {"live": 3, "trial": 3, "announced": 2, "rumoured": 1, "denied": 1, "background": 0}
+
+
+def _strength(s: Signal) -> tuple:
+    return (_STATUS_RANK.get(s.status, 0), s.confidence, -s.start)
+
+
+def _continues(text: str) -> bool:
+    """A sentence without platforms keeps the last one in focus unless it is a heading."""
+    return len(text) > 40
+
+
+def _fields(s: Signal) -> dict:
+    return {k: getattr(s, k) for k in ("start", "end", "evidence", "actor", "target", "polarity",
+                                        "event_type", "status", "confidence", "rule_id")}
+
+
+def load_tagger(config: Config) -> Tagger:
+    """The tagger the configuration asks for: its platform list, rule files and spaCy model."""
+    nlp = config.nlp
+    platforms_path = config.resolve(nlp.platforms) if nlp.platforms else builtin_platforms_path()
+    platforms = load_platforms(platforms_path)
+    rule_paths = [config.resolve(p) for p in nlp.rules]
+    rules = load_ruleset(rule_paths, platforms)
+    return Tagger(platforms, rules, model=nlp.model, files=[platforms_path, *rules.sources],
+                  min_confidence=nlp.min_confidence)
+
+
+def build_tagger(*, platforms: str | Path | None = None, rules: Sequence[str | Path] = (),
+                 model: str = "blank") -> Tagger:
+    """A tagger from explicit files (tests and the rules workbench)."""
+    plist = load_platforms(platforms)
+    ruleset = load_ruleset(list(rules), plist)
+    return Tagger(plist, ruleset, model=model,
+                  files=[Path(platforms) if platforms else builtin_platforms_path(), *ruleset.sources])

@@ -122,7 +122,8 @@ _TIME = "coalesce(julianday(a.published), julianday(a.first_seen))"
 
 
 def _where(digest: DigestConfig, now: datetime) -> tuple[list[str], dict[str, Any]]:
-    where = ["s.created >= :since", "s.confidence >= :min_conf"]
+    # New means tagged lately *and* reported lately: an old article found today is background.
+    where = ["s.created >= :since", f"{_TIME} >= julianday(:since)", "s.confidence >= :min_conf"]
     params: dict[str, Any] = {
         "since": (now - timedelta(days=digest.lookback_days)).astimezone(timezone.utc)
         .replace(microsecond=0).isoformat(),

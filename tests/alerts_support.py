@@ -36,6 +36,18 @@ def add_article(archive: Archive, url: str, title: str, *, source: str | None = 
     return res.article_id, ids
 
 
+def seed_sample(archive: Archive) -> None:
+    """The sample digest (docs/digest.png): real-looking stories, a syndicated copy, two state
+    changes and hostile titles, from tests/fixtures/alerts/sample_stories.json."""
+    ids: list[int] = []
+    for item in json.loads((FIXTURES / "sample_stories.json").read_text(encoding="utf-8")):
+        aid, _ = add_article(archive, item["url"], item["title"], source=item["source"],
+                             published=item["published"], signals=item["signals"])
+        ids.append(aid)
+        if item.get("duplicate_of") is not None:
+            archive.mark_duplicate(aid, ids[item["duplicate_of"]])
+
+
 def signal(evidence: str, actor: str | None, target: str | None, polarity: str = "opening",
            event_type: str = "link_access", status: str = "live", confidence: float = 0.9,
            rule_id: str = "test.rule", kind: str = "interop", headline: bool = False) -> SignalRecord:

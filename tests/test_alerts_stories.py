@@ -38,8 +38,9 @@ def test_ten_outlets_and_syndicated_copies_are_one_story(archive, tmp_path):
 
 
 def test_same_key_far_apart_in_time_is_two_stories(archive, tmp_path):
-    add_article(archive, "https://a.example/1", "Old", published="2026-11-01T08:00:00+00:00", signals=[WECHAT_TMALL])
-    add_article(archive, "https://a.example/2", "New", published="2026-11-20T08:00:00+00:00", signals=[WECHAT_TMALL])
+    add_article(archive, "https://a.example/1", "Old", published="2026-11-18T08:00:00+00:00", signals=[WECHAT_TMALL])
+    add_article(archive, "https://a.example/2", "New", published="2026-11-23T08:00:00+00:00", signals=[WECHAT_TMALL])
+    add_article(archive, "https://a.example/0", "History", published="2026-11-01T08:00:00+00:00", signals=[WECHAT_TMALL])
     stories = select_stories(archive, digest_config(tmp_path), NOW).stories
     assert sorted(len(s.sources) for s in stories) == [1, 1] and len(stories) == 2
 

@@ -122,11 +122,20 @@ def _drop_inside_orders(cands: list[Candidate]) -> None:
 def _apply_negation(cand: Candidate, text: str, rules: RuleSet) -> None:
     for c in rules.of("negation"):
         window_start = _window_start(text, cand.start, c.rule.window)
-        scope = text[window_start:cand.start if cand.rule.rule.negation_inside else cand.end]
-        m = c.search(scope)
-        if not m:
+        found = list(c.finditer(text[window_start:cand.start]))
+        if not cand.rule.rule.negation_inside:
+            # Inside the match, after its first word: "links ... can no longer be opened".
+            first = re.match(r"\S+", text[cand.start:cand.end])
+            found += list(c.finditer(text[cand.start + (first.end() if first else 0):cand.end]))
+        if not found:
             continue
+        m = found[0]
         mode = c.rule.mode
+        if mode == "reverse" and len(found) % 2 == 0:
+            # "dropped its plan to stop accepting": two reversals cancel out.
+            cand.negation = "double"
+            cand.notes.append(f"double negation by {c.rule.id} ({', '.join(repr(f.group()) for f in found)})")
+            return
         _negate(cand, mode, f"{mode} by {c.rule.id} ({m.group()!r})")
         return
 
@@ -189,7 +198,8 @@ def _roles(cand: Candidate, text: str, mentions: Sequence[Mention], parties: Seq
     rule = cand.rule.rule
     authority = cand.polarity == "mandate" or rule.scope == "authority"
     cand.dropped = None
-    actor = choose_actor(text, mentions, cand.start, cand.end, authority=authority, event_type=cand.event_type)
+    actor = choose_actor(text, mentions, cand.start, cand.end, authority=authority, event_type=cand.event_type,
+                         roles=rule.roles)
     if not authority and ctx.recent is not None and (actor is None or actor.start >= cand.start):
         ana = next((m for c in ctx.anaphors for m in c.finditer(text[:cand.start])), None)
         if ana is not None or actor is None:

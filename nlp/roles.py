@@ -60,7 +60,7 @@ def fold_possessives(text: str, mentions: Sequence[Mention], platforms: Platform
 
 
 def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *, authority: bool,
-                 event_type: str | None, floor: int = 0) -> Mention | None:
+                 event_type: str | None, floor: int = 0, roles: str = "subject") -> Mention | None:
     """The mention that acts for a trigger spanning ``start:end`` of ``text``."""
     if authority:
         cands = [m for m in mentions if m.platform and m.platform.is_authority]
@@ -70,12 +70,25 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
         return None
     listed = _list_members(text, mentions)
     # A speaker ("ByteDance said") reports the event; a noun compound ("a TikTok ban") names its object.
-    subjects = [m for m in cands if not _SPEAKER.match(text[m.end:m.end + 20])] or cands
-    before = [m for m in subjects if m.end <= start
+    before = [m for m in cands if m.end <= start
               and not (text[m.end:start].strip() == "" and _NOUN_TRIGGER.match(text[start:end]))]
-    after = [m for m in subjects if m.start >= start]
+    before = [m for m in before if not _SPEAKER.match(text[m.end:m.end + 20])] or before
+    after = [m for m in cands if m.start >= start]
     actor = None
-    for m in after:  # a passive's agent: "... was blocked by WeChat"
+    if roles == "host":
+        actor = next((m for m in after if preposition(text, m, floor) in HOST_PREPS), None)
+    elif roles == "passive":
+        affected = before[-1] if before else None
+        actor = next((m for m in after if preposition(text, m, floor) in HOST_PREPS | {"by"}), None)
+        if actor is None:
+            actor = next((m for m in after if affected is None or m.group != affected.group), None)
+        if actor is not None:
+            return actor
+    elif before and text[:start].rstrip().endswith(",") and text[start:end].split()[0].lower().endswith("ing"):
+        # "Apple rejected the app, blocking ...": a participle clause shares the main clause's subject.
+        actor = next((m for m in before if preposition(text, m, floor) not in OBJECT_PREPS
+                      and id(m) not in listed), None)
+    for m in after if actor is None else ():  # a passive's agent: "... was blocked by WeChat"
         if m.start - end < 40 and preposition(text, m, floor) == "by":
             actor = m
             break
@@ -94,9 +107,11 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
         actor = next((m for m in after if m.start < end), None)
     if actor is not None and event_type == "payment" and actor.platform and not authority:
         rank = _PAY_RANK.get(actor.platform.kind, 2)
-        pay_groups = {m.group for m in cands if m.platform and m.platform.is_payment and m is not actor}
+        # A merchant side that owns another payment method here is that method's app, not a merchant.
         better = [m for m in cands if m.platform and _PAY_RANK.get(m.platform.kind, 2) > rank
-                  and m.group != actor.group and m.group not in pay_groups]
+                  and m.group != actor.group
+                  and not any(o is not m and o is not actor and o.group == m.group
+                              and o.platform and o.platform.is_payment for o in cands)]
         if better:
             actor = min(better, key=lambda m: abs(m.start - start))
     return actor
@@ -113,6 +128,14 @@ def _list_members(text: str, mentions: Sequence[Mention]) -> set[int]:
     return out
 
 
+_CLAUSE_BREAK = re.compile(r";|,\s+(?:and|but|while|whereas|although|though)\s|\s+but\s")
+
+
+def _clause_end(text: str, pos: int) -> int:
+    m = _CLAUSE_BREAK.search(text, pos)
+    return m.start() if m else len(text)
+
+
 def choose_target(text: str, mentions: Sequence[Mention], actor: Mention | None, start: int, end: int,
                   *, event_type: str | None, parties: Sequence[Mention] = ()) -> Mention | None:
     """The other side: another company's platform inside or after the trigger, a generic party
@@ -121,7 +144,8 @@ def choose_target(text: str, mentions: Sequence[Mention], actor: Mention | None,
               and not (m.platform and m.platform.is_authority)
               and (actor is None or (m.group != actor.group and m.name != actor.name))]
     inside = [m for m in others if m.start >= start and m.end <= end]
-    after = [m for m in others if m.start >= end]
+    clause_end = _clause_end(text, end)
+    after = [m for m in others if end <= m.start < clause_end]
     before = [m for m in reversed(others) if m.end <= start]
     generic_after = [p for p in parties if p.start >= start]
     ordered = inside + after + generic_after + before

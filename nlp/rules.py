@@ -27,6 +27,11 @@ A rule file is JSONL, one rule a line, every rule with a stable ``id`` and a
 ``anaphor``
     Words that refer back to the platform last named ("the delivery platform").
 
+A trigger's ``roles`` says who acts: ``subject`` (default: the subject before
+it), ``host`` (the platform links open in: "links open inside WeChat"), or
+``passive`` (the subject is affected: "Beeper Mini stopped working after Apple
+cut it off"; the actor is a "by" agent, a host or another company after it).
+
 A trigger whose patterns already hold their negation ("no longer ~3 available")
 sets ``negation_inside: true``: negation cues are then only looked for before it.
 
@@ -55,10 +60,11 @@ KINDS = ("trigger", "event_cue", "status_cue", "negation", "veto", "party", "ana
 STATUSES = ("live", "trial", "announced", "rumoured", "denied", "background")
 NEGATION_MODES = ("reverse", "negate", "restrict", "deny")
 SCOPES = ("pair", "single", "authority")
+ROLES = ("subject", "host", "passive")
 
 _COMMON = {"id", "kind", "patterns", "must_fire", "must_not_fire", "note", "expect"}
 _EXTRA = {
-    "trigger": {"polarity", "event_type", "weight", "scope", "negation_inside"},
+    "trigger": {"polarity", "event_type", "weight", "scope", "negation_inside", "roles"},
     "event_cue": {"event_type", "weight"},
     "status_cue": {"status", "priority"},
     "negation": {"mode", "window"},
@@ -87,6 +93,7 @@ class Rule:
     priority: int = 0
     window: int = 5
     negation_inside: bool = False
+    roles: str = "subject"
     must_fire: tuple[str, ...] = ()
     must_not_fire: tuple[str, ...] = ()
     expect: dict = field(default_factory=dict)
@@ -191,6 +198,7 @@ def _parse_line(line: str, where: str) -> Rule:
         if not isinstance(obj.get("negation_inside", False), bool):
             raise RulesError(f"{where}: {rid}: 'negation_inside' must be true or false")
         kw["negation_inside"] = obj.get("negation_inside", False)
+        kw["roles"] = _choice(obj, "roles", ROLES, where, rid) or "subject"
         if not examples["must_fire"]:
             raise RulesError(f"{where}: {rid}: a trigger needs at least one 'must_fire' example sentence")
     elif kind == "event_cue":

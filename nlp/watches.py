@@ -32,7 +32,7 @@ from wallwatch.archive.query import And, Field, Node, Not, Or, Query
 from wallwatch.config import _locate_keys
 from wallwatch.errors import RulesError
 
-from .workbench_text import PlatformFinder, anchor_pattern, candidate_sentences, sentence_spans
+from .workbench_text import PlatformFinder, anchor_pattern, candidate_spans, fields_used
 
 #: Fields a watch may use besides plain words.
 WATCH_FIELDS = frozenset({"platform", "polarity", "event_type", "topic", "source", "title"})
@@ -211,47 +211,77 @@ class SentenceHit:
     in_title: bool = False
 
 
-def field_values(sentence: str, start: int, end: int, ctx: ArticleContext) -> dict[str, Any]:
-    """The values ``platform:``, ``polarity:`` ... see for one sentence."""
-    overlapping = [s for s in ctx.signals if s.get("start", 0) < end and s.get("end", 0) > start]
-    if ctx.finder:
-        platforms = ctx.finder.field_values(sentence)
-    else:
-        platforms = [sentence]  # no platform list: platform:X means the sentence names X
-    return {
-        "platform": platforms,
-        "polarity": [s["polarity"] for s in overlapping],
-        "event_type": [s["event_type"] for s in overlapping],
-        "topic": list(ctx.topics),
-        "source": [ctx.source] if ctx.source else [],
-        "title": ctx.title,
-    }
+_ARTICLE_FIELDS = ("topic", "source", "title")
+
+
+def field_values(sentence: str, start: int, end: int, ctx: ArticleContext,
+                 used: frozenset[str] | None = None) -> dict[str, Any]:
+    """The values ``platform:``, ``polarity:`` ... see for one sentence (only the ``used`` ones)."""
+    out: dict[str, Any] = {}
+    want = used if used is not None else WATCH_FIELDS
+    if "platform" in want:
+        # Without a platform list, platform:X means the sentence names X.
+        out["platform"] = ctx.finder.field_values(sentence) if ctx.finder else [sentence]
+    if "polarity" in want or "event_type" in want:
+        overlapping = [s for s in ctx.signals if s.get("start", 0) < end and s.get("end", 0) > start]
+        out["polarity"] = [s["polarity"] for s in overlapping]
+        out["event_type"] = [s["event_type"] for s in overlapping]
+    out.update(_article_values(ctx))
+    return out
+
+
+def _article_values(ctx: ArticleContext) -> dict[str, Any]:
+    return {"topic": list(ctx.topics), "source": [ctx.source] if ctx.source else [], "title": ctx.title}
+
+
+@dataclass(frozen=True)
+class _Matcher:
+    """A query prepared for matching many articles."""
+
+    query: Query
+    pattern: Any
+    used: frozenset[str]
+    gates: tuple[Query, ...]  # article-level conditions every match needs (topic:, source:, title:)
+
+
+@functools.lru_cache(maxsize=256)
+def _matcher(query: Query, finder: PlatformFinder) -> _Matcher:
+    if finder and "platform" in query.fields:
+        query = Query(query.text, finder.canonical(query.root), query.fields)
+    root = query.root
+    parts = root.children if isinstance(root, And) else (root,)
+    gates = tuple(Query(query.text, p, query.fields) for p in parts
+                  if isinstance(p, Field) and p.name in _ARTICLE_FIELDS)
+    return _Matcher(query, anchor_pattern(query), frozenset(fields_used(root)), gates)
 
 
 def match_text(query: Query, body: str, ctx: ArticleContext, *, include_title: bool = True,
                pattern: Any = "auto") -> list[SentenceHit]:
-    """The passages (title, then body sentences) of an article that satisfy ``query``."""
+    """The passages (title, then body sentences) of an article that satisfy ``query``.
+
+    Only sentences holding an anchor word (one of which every match contains)
+    are split out and matched; ``pattern=None`` reads every sentence.
+    """
+    m = _matcher(query, ctx.finder)
+    if m.gates:
+        article = _article_values(ctx)
+        if not all(g.matches("", article) for g in m.gates):
+            return []
     if pattern == "auto":
-        pattern = anchor_pattern(query)
-    if ctx.finder and "platform:" in query.text:
-        query = _canonical_query(query, ctx.finder)
+        pattern = m.pattern
     hits: list[SentenceHit] = []
-    if include_title and ctx.title and query.matches(ctx.title, field_values(ctx.title, -1, -1, ctx)):
+    if include_title and ctx.title and m.query.matches(ctx.title, field_values(ctx.title, -1, -1, ctx, m.used)):
         hits.append(SentenceHit(0, 0, ctx.title, in_title=True))
-    if pattern is not None and not pattern.search(body):
-        return hits
-    spans = sentence_spans(body)
-    for i in candidate_sentences(body, spans, pattern):
-        s, e = spans[i]
+    for s, e in candidate_spans(body, pattern):
         sentence = body[s:e]
-        if query.matches(sentence, field_values(sentence, s, e, ctx)):
+        if m.query.matches(sentence, field_values(sentence, s, e, ctx, m.used)):
             hits.append(SentenceHit(s, e, sentence))
     return hits
 
 
-@functools.lru_cache(maxsize=256)
-def _canonical_query(query: Query, finder: PlatformFinder) -> Query:
-    return Query(query.text, finder.canonical(query.root), query.fields)
+def canonical_query(query: Query, finder: PlatformFinder) -> Query:
+    """``query`` with platform aliases after ``platform:`` replaced by canonical names."""
+    return _matcher(query, finder).query
 
 
 def watch_signals(watch: Watch, hits: Sequence[SentenceHit], ctx: ArticleContext) -> list[SignalRecord]:

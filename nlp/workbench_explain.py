@@ -16,7 +16,7 @@ from wallwatch.archive.query import And, Field, Near, Node, Not, Or, Query, Term
 from wallwatch.errors import RulesError
 
 from .tagger import Tagger
-from .watches import ArticleContext, WatchSet, _canonical_query, field_values, match_text
+from .watches import ArticleContext, WatchSet, canonical_query, field_values, match_text
 from .workbench_text import anchor_pattern, candidate_sentences, sentence_spans
 
 MAX_NEAR_MISSES = 5
@@ -81,7 +81,7 @@ def explain(archive: Archive, tagger: Tagger, watches: WatchSet, ref: str, *,
 def _explain_watch(name: str, query: Query, body: str, ctx: ArticleContext) -> dict[str, Any]:
     hits = match_text(query, body, ctx)
     matched = {(h.start, h.end) for h in hits}
-    canonical = _canonical_query(query, ctx.finder) if ctx.finder else query
+    canonical = canonical_query(query, ctx.finder)
     near: list[dict[str, Any]] = []
     spans = sentence_spans(body)
     for i in candidate_sentences(body, spans, anchor_pattern(query)):

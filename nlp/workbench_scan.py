@@ -19,22 +19,9 @@ from wallwatch.archive import Archive, QueryError
 from wallwatch.archive.query import And, Field, Near, Node, Not, Or, Query, Term
 
 from .watches import ArticleContext, SentenceHit, match_text
-from .workbench_text import PlatformFinder, anchor_pattern, highlight
+from .workbench_text import PlatformFinder, fields_used, highlight
 
 _SIGNAL_FIELDS = {"polarity", "event_type"}
-
-
-def fields_used(node: Node) -> set[str]:
-    """Names of the ``field:`` filters in a query tree."""
-    if isinstance(node, Field):
-        return {node.name} | fields_used(node.value)
-    if isinstance(node, Not):
-        return fields_used(node.child)
-    if isinstance(node, (And, Or)):
-        return set().union(*(fields_used(c) for c in node.children))
-    if isinstance(node, Near):
-        return set().union(*(fields_used(c) for c in node.terms))
-    return set()
 
 
 @dataclass
@@ -88,7 +75,6 @@ def scan(archive: Archive, query: Query, finder: PlatformFinder | None = None, *
     source_topics: dict[str, list[str]] = {}
     if "topic" in used:
         source_topics = {r["name"]: json.loads(r["topics"]) for r in archive.query("SELECT name, topics FROM sources")}
-    pattern = anchor_pattern(query)
     try:
         cursor = archive.conn.execute(sql, params)
     except sqlite3.OperationalError as exc:
@@ -98,13 +84,13 @@ def scan(archive: Archive, query: Query, finder: PlatformFinder | None = None, *
         stats["candidates"] += 1
         batch.append(row)
         if len(batch) >= 500:
-            yield from _match_batch(archive, query, finder, batch, used, source_topics, pattern)
+            yield from _match_batch(archive, query, finder, batch, used, source_topics)
             batch = []
-    yield from _match_batch(archive, query, finder, batch, used, source_topics, pattern)
+    yield from _match_batch(archive, query, finder, batch, used, source_topics)
 
 
 def _match_batch(archive: Archive, query: Query, finder: PlatformFinder, rows: list[tuple[Any, ...]],
-                 used: set[str], source_topics: dict[str, list[str]], pattern: Any) -> Iterator[ArticleMatch]:
+                 used: set[str], source_topics: dict[str, list[str]]) -> Iterator[ArticleMatch]:
     signals: dict[int, list[dict[str, Any]]] = {}
     if used & _SIGNAL_FIELDS and rows:
         signals = archive.signals_for([r[0] for r in rows])
@@ -115,7 +101,7 @@ def _match_batch(archive: Archive, query: Query, finder: PlatformFinder, rows: l
             signals=[s for s in signals.get(id_, []) if s["kind"] == "interop"],
             finder=finder,
         )
-        hits = match_text(query, body or "", ctx, pattern=pattern)
+        hits = match_text(query, body or "", ctx)
         if hits:
             yield ArticleMatch(id_, url, title, source, date, rank, hits, ctx)
 

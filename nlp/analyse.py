@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .platforms import Mention, PlatformList
+from .platforms import Mention, Platform, PlatformList
 from .roles import choose_actor, choose_target, fold_possessives
 from .rules import CompiledRule, RuleSet
 from .text import Sentence
@@ -56,17 +56,27 @@ class Context:
     anaphors: Sequence = ()
 
 
-def sentence_mentions(sentence: Sentence, platforms: PlatformList, known: set[str]) -> list[Mention]:
-    """Platform mentions of a sentence, possessives folded, descriptors resolved against ``known``."""
+def sentence_mentions(sentence: Sentence, platforms: PlatformList, known: set[str],
+                      rules: RuleSet | None = None) -> list[Mention]:
+    """Platform mentions of a sentence, possessives folded, descriptors resolved against ``known``,
+    plus the generic authorities of the ``authority`` rules ("India's competition watchdog")."""
     text = sentence.text
     lowered = text.lower()
     mentions = platforms.find(text, lowered)
+    for c in rules.of("authority") if rules is not None else ():
+        for m in c.finditer(text):
+            if not any(k.start < m.end() and m.start() < k.end for k in mentions):
+                mentions.append(Mention(m.start(), m.end(), m.group(), _authority(m.group())))
     for start, end, cands in platforms.find_descriptors(lowered):
         hit = next((p for p in cands if p.name in known), None)
         if hit and not any(m.start < end and start < m.end for m in mentions):
             mentions.append(Mention(start, end, text[start:end], hit))
     mentions.sort(key=lambda m: m.start)
     return fold_possessives(text, mentions, platforms)
+
+
+def _authority(text: str) -> Platform:
+    return Platform(name=text, kind="regulator")
 
 
 def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet, ctx: Context,
@@ -123,7 +133,7 @@ def _apply_negation(cand: Candidate, text: str, rules: RuleSet) -> None:
     for c in rules.of("negation"):
         window_start = _window_start(text, cand.start, c.rule.window)
         found = list(c.finditer(text[window_start:cand.start]))
-        if not cand.rule.rule.negation_inside:
+        if not cand.rule.rule.negation_inside and c.rule.inside:
             # Inside the match, after its first word: "links ... can no longer be opened".
             first = re.match(r"\S+", text[cand.start:cand.end])
             found += list(c.finditer(text[cand.start + (first.end() if first else 0):cand.end]))
@@ -266,6 +276,9 @@ def _score(cand: Candidate, vetoes: Sequence) -> None:
     for rule, m in vetoes:
         c -= rule.penalty
         notes.append(f"veto {rule.id} ({m.group()!r}) -{rule.penalty:g}")
+    # What follows "but" is usually the news: "X previously blocked links, but the ban was lifted".
+    if re.search(r"\bbut\b|\bhowever\b", cand.sentence.text[:cand.start], re.I):
+        c += 0.1
     # The main clause usually comes first: a trigger late in a long sentence counts slightly less.
     c -= 0.05 * cand.start / max(len(cand.sentence.text), 1)
     cand.confidence = max(0.0, min(0.99, c))

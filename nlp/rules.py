@@ -26,6 +26,9 @@ A rule file is JSONL, one rule a line, every rule with a stable ``id`` and a
     Generic counterparts ("third-party apps", "rival platforms").
 ``anaphor``
     Words that refer back to the platform last named ("the delivery platform").
+``authority``
+    Regulators, courts and lawmakers not in the platform list ("Brazil's
+    competition watchdog"): they can order, like a listed regulator.
 
 A trigger's ``roles`` says who acts: ``subject`` (default: the subject before
 it), ``host`` (the platform links open in: "links open inside WeChat"), or
@@ -56,7 +59,7 @@ from ..errors import RulesError
 from .patterns import PatternError, compile_pattern
 from .platforms import PlatformList
 
-KINDS = ("trigger", "event_cue", "status_cue", "negation", "veto", "party", "anaphor")
+KINDS = ("trigger", "event_cue", "status_cue", "negation", "veto", "party", "anaphor", "authority")
 STATUSES = ("live", "trial", "announced", "rumoured", "denied", "background")
 NEGATION_MODES = ("reverse", "negate", "restrict", "deny")
 SCOPES = ("pair", "single", "authority")
@@ -67,10 +70,11 @@ _EXTRA = {
     "trigger": {"polarity", "event_type", "weight", "scope", "negation_inside", "roles"},
     "event_cue": {"event_type", "weight"},
     "status_cue": {"status", "priority"},
-    "negation": {"mode", "window"},
+    "negation": {"mode", "window", "inside"},
     "veto": {"penalty"},
     "party": set(),
     "anaphor": set(),
+    "authority": set(),
 }
 _ID = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
 
@@ -93,6 +97,7 @@ class Rule:
     priority: int = 0
     window: int = 5
     negation_inside: bool = False
+    inside: bool = True  # negation cues: also looked for inside a trigger's match
     roles: str = "subject"
     must_fire: tuple[str, ...] = ()
     must_not_fire: tuple[str, ...] = ()
@@ -210,6 +215,9 @@ def _parse_line(line: str, where: str) -> Rule:
     elif kind == "negation":
         kw["mode"] = _choice(obj, "mode", NEGATION_MODES, where, rid, required=True)
         kw["window"] = int(_number(obj, "window", 5, where, rid, upper=20))
+        if not isinstance(obj.get("inside", True), bool):
+            raise RulesError(f"{where}: {rid}: 'inside' must be true or false")
+        kw["inside"] = obj.get("inside", True)
     elif kind == "veto":
         kw["penalty"] = _number(obj, "penalty", 1.0, where, rid)
     expect = obj.get("expect", {})

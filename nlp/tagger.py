@@ -50,7 +50,7 @@ class Tagger:
         known: set[str] = set()
         mentions = []
         for s in sentences:
-            ms = sentence_mentions(s, self.platforms, known)
+            ms = sentence_mentions(s, self.platforms, known, self.rules)
             known.update(m.platform.name for m in ms if m.platform)
             mentions.append(ms)
         reports = []

@@ -17,6 +17,8 @@ from ..config import Config, SourceConfig
 from .report import CrawlReport, SourceResult
 
 Emit = Callable[[str, dict[str, Any]], None]
+#: Seconds after the time budget at which a crawl still waiting for downloads is abandoned.
+HARD_STOP_AFTER = 3.0
 
 
 @dataclass(frozen=True)
@@ -105,36 +107,54 @@ def run_job(job: CrawlJob, emit: Emit) -> CrawlReport:
 
     # Forked before the reactor starts, so workers inherit imported modules and no threads.
     pool = ProcessPoolExecutor(max_workers=max(1, job.workers), mp_context=multiprocessing.get_context("fork"))
+    budget = config.crawler.time_budget_seconds
+    box: dict[str, Any] = {}
+
+    def finish(spider: Any, stopped: str | None) -> CrawlReport:
+        report = CrawlReport(sources=[spider.results[s.name] for s in sources], started=started,
+                             finished=utcnow(), seconds=time.monotonic() - t0, stopped=stopped)
+        for s in sources:
+            result = spider.results[s.name]
+            if spider.pending[s.name] > 0 and stopped:
+                result.warnings.append(f"stopped by the time budget with {spider.pending[s.name]} pages pending")
+                if result.feed != "failed":
+                    result.feed = "stopped"
+            _record_fetch(archive, result, spider.fetch_state.get(s.name, {}), complete=not stopped)
+        return report
+
+    def hard_stop() -> None:
+        # Scrapy's close-spider timeout waits for downloads in flight (a server
+        # that trickles for minutes): report what is done and leave now. This runs
+        # on the reactor thread, so no archive transaction is open; the parent
+        # kills the extraction workers with the rest of the process group.
+        spider = crawler.spider
+        if spider is not None:
+            report = finish(spider, f"time budget of {budget}s reached (downloads in flight abandoned)")
+            emit("report", {"report": report.as_dict()})
+        os._exit(0)
+
     try:
         process = AsyncCrawlerProcess(scrapy_settings(config, job.log_level))
         crawler = process.create_crawler(NewsSpider)
-        box: dict[str, Any] = {}
 
         def closed(spider: Any, reason: str) -> None:
             box["spider"], box["reason"] = spider, reason
 
         from scrapy import signals
+        from twisted.internet import reactor
 
         crawler.signals.connect(closed, signal=signals.spider_closed)
         process.crawl(crawler, config=config, sources=sources, states=states, known=known, pool=pool,
                       emit=emit, writer=ArticleWriter(archive, config.crawler.near_duplicate_threshold))
+        reactor.callLater(budget + HARD_STOP_AFTER, hard_stop)  # type: ignore[attr-defined]
         process.start()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     spider = box.get("spider")
     if spider is None:
         raise RuntimeError("the crawl ended before the spider opened (see the log above)")
-    report = CrawlReport(sources=[spider.results[s.name] for s in sources], started=started, finished=utcnow(),
-                         seconds=time.monotonic() - t0)
-    if box.get("reason") == "closespider_timeout":
-        report.stopped = f"time budget of {config.crawler.time_budget_seconds}s reached"
-    for s in sources:
-        result = spider.results[s.name]
-        if spider.pending[s.name] > 0 and report.stopped:
-            result.warnings.append(f"stopped by the time budget with {spider.pending[s.name]} pages pending")
-            if result.feed not in ("failed",):
-                result.feed = "stopped"
-        _record_fetch(archive, result, spider.fetch_state.get(s.name, {}), complete=not report.stopped)
+    stopped = f"time budget of {budget}s reached" if box.get("reason") == "closespider_timeout" else None
+    report = finish(spider, stopped)
     archive.close()
     return report
 

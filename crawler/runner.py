@@ -116,6 +116,8 @@ def _run_child(job: CrawlJob, on_progress: Progress) -> CrawlReport:
             name = event.pop("event", "")
             if name == "report":
                 report_data = event["report"]
+                on_progress(name, event)
+                break  # the last event (extraction workers may still hold the pipe open)
             elif name == "error":
                 error = event.get("message")
             else:
@@ -167,10 +169,11 @@ def _stop(proc: subprocess.Popen[bytes], kill: bool) -> None:
             proc.wait(timeout=3)
         except subprocess.TimeoutExpired:
             _signal_group(proc.pid, signal.SIGKILL)
-    if kill:
-        # The extraction workers are in the child's group; none may outlive it.
-        _signal_group(proc.pid, signal.SIGKILL)
     proc.wait()
+    # The extraction workers are in the child's process group; none may outlive it
+    # (a child that hard-stopped at its budget leaves them to us). The group id
+    # cannot be reused while any member lives, so this only reaches our processes.
+    _signal_group(proc.pid, signal.SIGKILL)
     if proc.stdout:
         proc.stdout.close()
 

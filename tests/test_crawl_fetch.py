@@ -273,3 +273,22 @@ def test_repeated_crawls_in_one_process(crawl_server: LoopbackServer, tmp_path: 
     with Archive(tmp_path / "a.db") as a:
         assert a.source("r")["consecutive_failures"] == 4
         assert len(a.query("SELECT * FROM runs WHERE job='crawl' AND status='partial'")) == 4
+
+
+def test_crawl_stops_itself_at_the_time_budget(crawl_server: LoopbackServer, tmp_path: Path) -> None:
+    s = crawl_server
+    items = [{"url": s.url(f"/fixtures/wechat-taobao.html?own={i}")} for i in range(2)]
+    items += [{"url": s.url(f"/misc/slow?s=30&own={i}")} for i in range(2)]
+    config = make_config([{"name": "own", "url": s.add_feed("/own-budget/feed.xml", items)}],
+                         time_budget_seconds=3, timeout_seconds=60)
+    t0 = time.monotonic()
+    report = crawl(config, tmp_path / "a.db")
+    assert time.monotonic() - t0 < 12  # budget + the child's hard stop (3 s) + start-up, not the 30 s download
+    assert report.stopped and "time budget of 3s reached" in report.stopped
+    result = report.source("own")
+    assert result.new == 2 and result.duplicates == 1 and result.feed == "stopped"  # the copy is linked
+    assert any("2 pages pending" in w for w in result.warnings)
+    with Archive(tmp_path / "a.db") as a:
+        assert a.source("own")["etag"] is None  # partial: the next crawl reads the feed again
+        assert a.query("SELECT status FROM runs")[-1]["status"] == "partial"
+    assert not _children()

@@ -60,10 +60,10 @@ class ArchivePipeline:
             result.note("failed", problem)
         else:
             signature = item["data"].get("signature") or ()
-            outcome, original = writer.store(record, signature)
+            links = writer.links
+            outcome, _original = writer.store(record, signature)
             result.note(outcome)
-            if original is not None and outcome != "unchanged":
-                result.duplicates += 1
+            result.duplicates += writer.links - links
             if record.extraction == "fallback":
                 result.fallback += 1
                 if outcome != "unchanged" and len(result.warnings) < 20:

@@ -16,9 +16,14 @@ class ArticleWriter:
     def __init__(self, archive: Archive, threshold: float):
         self.archive = archive
         self.threshold = threshold
+        self.links = 0
 
     def store(self, record: ArticleRecord, signature: Sequence[str] = ()) -> tuple[str, int | None]:
-        """Upsert ``record``; returns its outcome (new/updated/unchanged) and the original it copies."""
+        """Upsert ``record``; returns its outcome (new/updated/unchanged) and the original it copies.
+
+        ``self.links`` counts the copy links made (including stored copies
+        re-linked to an older original that arrived later).
+        """
         with self.archive.write() as conn:
             result = self.archive.upsert_articles([record])[0]
             original = None
@@ -29,6 +34,7 @@ class ArticleWriter:
                                  [(key, result.article_id) for key in signature])
                 if original is not None:
                     self.archive.mark_duplicate(result.article_id, original)
+                    self.links += 1
             elif result.outcome == "unchanged":
                 row = conn.execute("SELECT duplicate_of FROM articles WHERE id=?", (result.article_id,)).fetchone()
                 original = row[0] if row else None
@@ -59,6 +65,8 @@ class ArticleWriter:
             return None
         root = min(roots, key=lambda i: (roots[i], i))
         if record.published and record.published < roots[root]:
-            conn.execute("UPDATE articles SET duplicate_of=? WHERE id=? OR duplicate_of=?", (article_id, root, root))
+            cur = conn.execute("UPDATE articles SET duplicate_of=? WHERE id=? OR duplicate_of=?",
+                               (article_id, root, root))
+            self.links += cur.rowcount
             return None
         return root

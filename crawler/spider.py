@@ -235,7 +235,8 @@ class NewsSpider(scrapy.Spider):
             self.pending[name] += 1
             yield scrapy.Request(entry.url, callback=self.parse_article, errback=self.article_failed,
                                  meta={"source": name, "entry": entry, "canonical": canon})
-        self.emit("queued", {"source": name, "n": self.pending[name]})
+        # The source document itself is still pending while its entries are queued.
+        self.emit("queued", {"source": name, "n": self.pending[name] - 1})
 
     async def parse_article(self, response: Response) -> AsyncIterator[dict[str, Any]]:
         name = response.meta["source"]

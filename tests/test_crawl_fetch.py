@@ -292,3 +292,31 @@ def test_crawl_stops_itself_at_the_time_budget(crawl_server: LoopbackServer, tmp
         assert a.source("own")["etag"] is None  # partial: the next crawl reads the feed again
         assert a.query("SELECT status FROM runs")[-1]["status"] == "partial"
     assert not _children()
+
+
+def _atom(entry_url: str, updated: str) -> str:
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>upd</title><id>urn:upd</id><updated>{updated}</updated>
+<entry><title>Weibo and WeChat</title><id>urn:upd:1</id><link href="{entry_url}"/>
+<published>2024-10-02T04:15:00Z</published><updated>{updated}</updated><summary>s</summary></entry></feed>"""
+
+
+def test_entry_updated_in_the_feed_is_fetched_again(crawl_server: LoopbackServer, tmp_path: Path) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    s = crawl_server
+    page = (FIXTURES / "weibo-qr.html").read_text()
+    s.add("/upd/page.html", page)
+    feed = s.add("/upd/feed.xml", _atom(s.url("/upd/page.html"), "2024-10-02T04:15:00Z"),
+                 content_type="application/atom+xml")
+    config = make_config([{"name": "upd", "url": feed}])
+    first = crawl(config, tmp_path / "a.db")
+    assert first.source("upd").new == 1
+    s.add("/upd/page.html", page.replace("The platform said users could appeal",
+                                         "Update: Weibo reversed the rule on Friday. The platform said users could appeal"))
+    later = (datetime.now(timezone.utc) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    s.add("/upd/feed.xml", _atom(s.url("/upd/page.html"), later), content_type="application/atom+xml")
+    second = crawl(config, tmp_path / "a.db")
+    assert second.source("upd").updated == 1 and second.totals["new"] == 0
+    row = _articles(tmp_path / "a.db")[s.url("/upd/page.html")]
+    assert "Weibo reversed the rule" in row["body"] and row["updated"]

@@ -20,8 +20,7 @@ class _Bar:
 
     def __call__(self, event: str, data: dict[str, Any]) -> None:
         if event == "start":
-            self.bar = click.progressbar(length=max(1, len(data["sources"])), label="crawling", file=sys.stderr,
-                                         show_pos=True)
+            self.bar = click.progressbar(length=1, label="crawling", file=sys.stderr, show_pos=True)
             self.bar.__enter__()
         elif self.bar is None:
             return
@@ -31,6 +30,8 @@ class _Bar:
             self.bar.render_progress()
         elif event == "page":
             self.bar.update(1)
+        elif event == "report":
+            self.bar.update(max(0, self.bar.length - self.bar.pos))
 
     def close(self) -> None:
         if self.bar is not None:

@@ -13,6 +13,7 @@ Every word is quoted when compiled, so punctuation in user text
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -74,9 +75,18 @@ class Field:
 Node = Union[Term, Near, And, Or, Not, Field]
 
 
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
 def tokens_of(text: str) -> list[str]:
     """Lower-cased word tokens, splitting like FTS5's unicode61 tokenizer."""
-    return [t.casefold() for t in re.findall(r"\w+", text, re.UNICODE)]
+    return [t.casefold() for t in _TOKEN.findall(text)]
+
+
+@functools.lru_cache(maxsize=4096)
+def _field_tokens(value: str) -> list[str]:
+    # Field values (a topic, a source, a platform name) repeat for every sentence.
+    return tokens_of(value)
 
 
 @dataclass(frozen=True)
@@ -392,15 +402,21 @@ def _near_to_fts5(node: Near, source: str) -> str:
 def _positions(term: Term, tokens: list[str]) -> list[tuple[int, int]]:
     """(start, end) token spans where the term's words occur consecutively."""
     words = term.words
-    if not words:
+    n = len(words)
+    if not n:
         return []
+    last = words[-1]
+    if n == 1:  # the common case, kept to one comprehension
+        if term.prefix:
+            return [(i, i + 1) for i, t in enumerate(tokens) if t.startswith(last)]
+        return [(i, i + 1) for i, t in enumerate(tokens) if t == last]
+    first, middle = words[0], words[1:-1]
     spans = []
-    for i in range(len(tokens) - len(words) + 1):
-        ok = all(tokens[i + k] == w for k, w in enumerate(words[:-1]))
-        last = tokens[i + len(words) - 1]
-        ok = ok and (last.startswith(words[-1]) if term.prefix else last == words[-1])
-        if ok:
-            spans.append((i, i + len(words)))
+    for i in range(len(tokens) - n + 1):
+        if tokens[i] == first and tokens[i + 1:i + n - 1] == middle:
+            t = tokens[i + n - 1]
+            if t.startswith(last) if term.prefix else t == last:
+                spans.append((i, i + n))
     return spans
 
 
@@ -418,7 +434,7 @@ def _eval(node: Node, tokens: list[str], fields: dict[str, str], source: str) ->
         if value is None:
             return False
         values = [value] if isinstance(value, str) else value
-        return any(_eval(node.value, tokens_of(v), fields, source) for v in values)
+        return any(_eval(node.value, _field_tokens(v), fields, source) for v in values)
     return _near_matches(node, tokens)
 
 

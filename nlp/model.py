@@ -41,6 +41,12 @@ def load_model(name: str) -> tuple[Language, bool]:
     return spacy.blank("en"), False
 
 
+def _generic(text: str) -> bool:
+    """Acronyms such as API, SDK or QR that NER tags as organisations but name no party."""
+    bare = text.rstrip("s")
+    return (bare.isupper() and len(bare) <= 3) or text.lower() in {"app", "apps", "the app", "the company"}
+
+
 def entity_finder(nlp: Language) -> Callable[[Sentence], list[Mention]]:
     """A function giving the organisations NER finds in a sentence, cached per sentence text."""
     cache: dict[str, list[tuple[int, int, str]]] = {}
@@ -51,7 +57,8 @@ def entity_finder(nlp: Language) -> Callable[[Sentence], list[Mention]]:
             if len(cache) > 5000:
                 cache.clear()
             doc = nlp(sentence.text)
-            spans = [(e.start_char, e.end_char, e.text) for e in doc.ents if e.label_ in ORG_LABELS]
+            spans = [(e.start_char, e.end_char, e.text) for e in doc.ents
+                     if e.label_ in ORG_LABELS and not _generic(e.text)]
             cache[sentence.text] = spans
         return [Mention(s, e, t) for s, e, t in spans]
 

@@ -29,7 +29,7 @@ PLACEHOLDER_KINDS: dict[str, tuple[str, ...]] = {
 
 # Between two words: white space and the punctuation that does not end a clause.
 SEP = r"[\s\-'’\"“”,()/]+"
-WORD = r"[\w'’.&+\-]+"
+WORD = r"[\w'’.&+\-%$€£¥]+"
 _GAP = re.compile(r"^~(\d{1,2})$")
 _PLACEHOLDER = re.compile(r"\{([A-Z]+)\}")
 

@@ -69,13 +69,12 @@ def article_ids(archive: Archive, *, since: str | None = None, sample: int | Non
     return ids
 
 
-def _rows(archive: Archive, ids: Sequence[int]) -> Iterator[dict[str, Any]]:
+def _chunks(archive: Archive, ids: Sequence[int]) -> Iterator[list[dict[str, Any]]]:
     for i in range(0, len(ids), CHUNK):
         chunk = list(ids[i:i + CHUNK])
-        rows = archive.query(
+        yield archive.query(
             f"SELECT id, url, title, body, tagged_version FROM articles WHERE id IN ({','.join('?' * len(chunk))})"
             " ORDER BY id", chunk)
-        yield from rows
 
 
 def _signal_dict(s: Any) -> dict[str, Any]:
@@ -92,33 +91,38 @@ def diff(archive: Archive, current: Tagger, draft: Tagger, ids: Sequence[int], *
     """Signals the draft gains and loses on ``ids`` against the current rule set; writes nothing."""
     started = time.perf_counter()
     report = DiffReport(current_version=current.ruleset_version, draft_version=draft.ruleset_version)
-    for row in _rows(archive, ids):
-        report.articles += 1
-        if row["tagged_version"] == current.ruleset_version:
-            stored = archive.signals_for([row["id"]])[row["id"]]
-            before = [_signal_dict(s) for s in stored if s["kind"] == "interop"]
-            report.baseline_stored += 1
-        else:
-            before = [_signal_dict(s) for s in current.tag_text(row["body"], row["title"],
-                                                                min_confidence=min_confidence)]
-            report.baseline_tagged += 1
-        after = [_signal_dict(s) for s in draft.tag_text(row["body"], row["title"], min_confidence=min_confidence)]
-        report.before += len(before)
-        report.after += len(after)
-        old = {s["story_key"]: s for s in before}
-        new = {s["story_key"]: s for s in after}
-        report.kept += len(old.keys() & new.keys())
-        where = {"article_id": row["id"], "url": row["url"], "title": row["title"]}
-        for key in new.keys() - old.keys():
-            report.gained.append({**where, **new[key]})
-            report.gained_by_rule[new[key]["rule_id"]] += 1
-        for key in old.keys() - new.keys():
-            report.lost.append({**where, **old[key]})
-            report.lost_by_rule[old[key]["rule_id"]] += 1
+    for rows in _chunks(archive, ids):
+        stored = archive.signals_for([r["id"] for r in rows if r["tagged_version"] == current.ruleset_version])
+        for row in rows:
+            _compare(report, row, stored.get(row["id"]), current, draft, min_confidence)
         if on_progress:
-            on_progress(1)
+            on_progress(len(rows))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _compare(report: DiffReport, row: dict[str, Any], stored: list[dict[str, Any]] | None, current: Tagger,
+             draft: Tagger, min_confidence: float) -> None:
+    report.articles += 1
+    if stored is not None:
+        before = [_signal_dict(s) for s in stored if s["kind"] == "interop"]
+        report.baseline_stored += 1
+    else:
+        before = [_signal_dict(s) for s in current.tag_text(row["body"], row["title"], min_confidence=min_confidence)]
+        report.baseline_tagged += 1
+    after = [_signal_dict(s) for s in draft.tag_text(row["body"], row["title"], min_confidence=min_confidence)]
+    report.before += len(before)
+    report.after += len(after)
+    old = {s["story_key"]: s for s in before}
+    new = {s["story_key"]: s for s in after}
+    report.kept += len(old.keys() & new.keys())
+    where = {"article_id": row["id"], "url": row["url"], "title": row["title"]}
+    for key in new.keys() - old.keys():
+        report.gained.append({**where, **new[key]})
+        report.gained_by_rule[new[key]["rule_id"]] += 1
+    for key in old.keys() - new.keys():
+        report.lost.append({**where, **old[key]})
+        report.lost_by_rule[old[key]["rule_id"]] += 1
 
 
 @dataclass
@@ -139,11 +143,7 @@ def retag(archive: Archive, tagger: Tagger, ids: Sequence[int], *, min_confidenc
     started = time.perf_counter()
     result = RetagResult(tagger.ruleset_version)
     with archive.run("rules-apply") as run:
-        rows = _rows(archive, ids)
-        while True:
-            batch = [r for _, r in zip(range(CHUNK), rows)]
-            if not batch:
-                break
+        for batch in _chunks(archive, ids):
             tagged = [(r["id"], tagger.tag_text(r["body"], r["title"], min_confidence=min_confidence))
                       for r in batch]
             with archive.write():

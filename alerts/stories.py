@@ -8,6 +8,7 @@ ledger (:mod:`.ledger`) decides what counts as already delivered.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from collections.abc import Sequence
@@ -159,11 +160,6 @@ def _where(digest: DigestConfig, now: datetime) -> tuple[list[str], dict[str, An
     return where, params
 
 
-_COVERED = f"""SELECT d.id FROM deliveries d WHERE d.digest = :digest AND d.story_key = s.story_key
-    AND d.status = 'sent'
-    AND {_TIME} BETWEEN julianday(d.story_start) - :window AND julianday(d.story_end) + :window"""
-
-
 def select_stories(archive: Archive, digest: DigestConfig, now: datetime | None = None) -> Selection:
     """The stories ``digest`` has not delivered yet, best first, at most ``max_items``.
 
@@ -172,31 +168,94 @@ def select_stories(archive: Archive, digest: DigestConfig, now: datetime | None 
     now = now or datetime.now(timezone.utc)
     query = compile_filter(digest.filter)
     where, params = _where(digest, now)
+    # Light pass first (id, key, time), the ledger check in Python (one scan of the
+    # digest's recent entries and a bisect per signal beats a correlated NOT EXISTS
+    # per signal by far), then the full rows of the pending signals only.
+    light = archive.conn.execute(
+        f"SELECT s.id, s.story_key, {_TIME} AS t FROM signals s JOIN articles a ON a.id = s.article_id "
+        f"WHERE {' AND '.join(where)}",
+        params,
+    ).fetchall()
+    window_days = digest.story_window_hours / 24.0
+    earliest = min((t for _, _, t in light if t is not None), default=None)
+    windows = _sent_windows(archive, digest.name, window_days, earliest) if light else {}
+    pending_ids: list[int] = []
+    absorbed: dict[int, float] = {}
+    for sid, key, t in light:
+        covering = _covering(windows.get(key), t)
+        if covering is None:
+            pending_ids.append(sid)
+        elif t > covering[1]:
+            absorbed[covering[0]] = max(absorbed.get(covering[0], 0.0), t)
     columns = f"""s.id, s.article_id, s.evidence, s.actor, s.target, s.polarity, s.event_type, s.status,
         s.confidence, s.rule_id, s.kind, s.headline, s.story_key, a.url, a.title, a.source,
-        a.duplicate_of, {_TIME} AS t"""
-    body = ", a.body, a.topics" if query else ""
-    rows = archive.query(
-        f"SELECT {columns}{body} FROM signals s JOIN articles a ON a.id = s.article_id "
-        f"WHERE {' AND '.join(where)} AND NOT EXISTS ({_COVERED}) ORDER BY s.story_key, t, s.id",
-        params,
-    )
-    absorbed = archive.query(
-        f"SELECT ({_COVERED} LIMIT 1) AS delivery, max({_TIME}) AS t FROM signals s "
-        f"JOIN articles a ON a.id = s.article_id WHERE {' AND '.join(where)} "
-        f"AND EXISTS ({_COVERED}) GROUP BY delivery",
-        params,
-    )
+        a.duplicate_of, {_TIME} AS t""" + (", a.body, a.topics" if query else "")
+    pending: list[dict[str, Any]] = []
+    for i in range(0, len(pending_ids), 500):
+        chunk = pending_ids[i:i + 500]
+        pending.extend(archive.query(
+            f"SELECT {columns} FROM signals s JOIN articles a ON a.id = s.article_id "
+            f"WHERE s.id IN ({','.join('?' * len(chunk))})", chunk))
+    pending.sort(key=lambda r: (r["story_key"], r["t"], r["id"]))
     if query:
-        rows = [r for r in rows if _matches(query, r)]
-    stories = cluster(rows, timedelta(hours=digest.story_window_hours))
+        pending = [r for r in pending if _matches(query, r)]
+    stories = cluster(pending, timedelta(hours=digest.story_window_hours))
     _mark_state_changes(archive, stories)
     stories.sort(key=rank)
     return Selection(
         stories=stories[: digest.max_items],
         held_back=max(0, len(stories) - digest.max_items),
-        absorbed=[(r["delivery"], _from_julian(r["t"]).isoformat()) for r in absorbed if r["delivery"]],
+        absorbed=[(delivery, _from_julian(t).isoformat()) for delivery, t in absorbed.items()],
     )
+
+
+@dataclass
+class _Windows:
+    """A story key's sent stories as merged, sorted time spans (Julian days, window included)."""
+
+    starts: list[float]
+    ends: list[float]
+    # per span: (delivery id with the latest story_end, that story_end) -- the entry to widen
+    latest: list[tuple[int, float]]
+
+
+def _sent_windows(archive: Archive, digest: str, window_days: float,
+                  earliest: float | None) -> dict[str, _Windows]:
+    """Sent stories of ``digest`` that end late enough to cover a signal at ``earliest`` or later."""
+    since = _from_julian(earliest - window_days - 1).isoformat() if earliest is not None else ""
+    # story_end is always written by us as UTC ISO text, so text order is time order.
+    rows = archive.conn.execute(
+        """SELECT story_key, julianday(story_start), julianday(story_end), id FROM deliveries
+           WHERE digest = ? AND status = 'sent' AND story_end >= ?""",
+        (digest, since),
+    ).fetchall()
+    rows = sorted(r for r in rows if r[1] is not None and r[2] is not None)
+    out: dict[str, _Windows] = {}
+    for key, start, end, delivery in rows:
+        w = out.get(key)
+        if w is None:
+            w = out[key] = _Windows([], [], [])
+        lo, hi = start - window_days, end + window_days
+        if w.ends and lo <= w.ends[-1]:
+            if hi > w.ends[-1]:
+                w.ends[-1] = hi
+            if end >= w.latest[-1][1]:
+                w.latest[-1] = (delivery, end)
+        else:
+            w.starts.append(lo)
+            w.ends.append(hi)
+            w.latest.append((delivery, end))
+    return out
+
+
+def _covering(windows: _Windows | None, t: float) -> tuple[int, float] | None:
+    """The (delivery id, story_end) of the sent story whose window holds time ``t``, if any."""
+    if windows is None or t is None:
+        return None
+    i = bisect.bisect_right(windows.starts, t) - 1
+    if i >= 0 and t <= windows.ends[i]:
+        return windows.latest[i]
+    return None
 
 
 def _matches(query: Query, row: dict[str, Any]) -> bool:
@@ -256,23 +315,30 @@ def _pair(story_key: str) -> str:
 
 def _mark_state_changes(archive: Archive, stories: list[Story]) -> None:
     """Flag stories that change a pair's state: closed -> open, open -> closed, rumoured -> live."""
+    pairs = sorted({_pair(s.key) for s in stories})
+    history: dict[str, list[tuple[float, int, str, str]]] = {}
+    for i in range(0, len(pairs), 400):
+        keys = [f"{p}|{pol}" for p in pairs[i:i + 400] for pol in ("opening", "closing")]
+        for key, sid, polarity, status, t in archive.conn.execute(
+            f"""SELECT s.story_key, s.id, s.polarity, s.status, {_TIME} FROM signals s
+                JOIN articles a ON a.id = s.article_id WHERE s.story_key IN ({','.join('?' * len(keys))})""",
+            keys,
+        ):
+            if t is not None:
+                history.setdefault(_pair(key), []).append((t, sid, polarity, status))
+    for events in history.values():
+        events.sort()
     for story in stories:
-        pair = _pair(story.key)
-        keys = [f"{pair}|{p}" for p in ("opening", "closing")]
-        before = archive.query(
-            f"""SELECT s.polarity, s.status FROM signals s JOIN articles a ON a.id = s.article_id
-                WHERE s.story_key IN (?, ?) AND {_TIME} < ?
-                ORDER BY {_TIME} DESC, s.id DESC LIMIT 1""",
-            (*keys, _julian(story.start) - 0.5 / 86400),
-        )
-        if not before:
+        events = history.get(_pair(story.key), [])
+        i = bisect.bisect_left(events, (_julian(story.start) - 0.5 / 86400,)) - 1
+        if i < 0:
             continue
-        prev = before[0]
-        if {prev["polarity"], story.polarity} == {"opening", "closing"}:
+        _, _, prev_polarity, prev_status = events[i]
+        if {prev_polarity, story.polarity} == {"opening", "closing"}:
             story.state_change = "closed → open" if story.polarity == "opening" else "open → closed"
-        elif (prev["polarity"] == story.polarity and story.status == "live"
-              and prev["status"] in ("rumoured", "announced", "trial")):
-            story.state_change = f"{prev['status']} → live"
+        elif (prev_polarity == story.polarity and story.status == "live"
+              and prev_status in ("rumoured", "announced", "trial")):
+            story.state_change = f"{prev_status} → live"
 
 
 def rank(story: Story) -> tuple[Any, ...]:

@@ -194,3 +194,9 @@ def m030_rules_watch_state(db: Database) -> None:
         ) WITHOUT ROWID"""
     )
     db.execute("CREATE INDEX rules_watch_state_article ON rules_watch_state(article_id)")
+
+
+@migrations()
+def m021_alerts_ledger_window_index(db: Database) -> None:
+    # A digest reads only the ledger entries that end recently enough to cover new signals.
+    db.execute("CREATE INDEX deliveries_digest_end ON deliveries(digest, status, story_end)")

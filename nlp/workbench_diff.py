@@ -1,11 +1,10 @@
-"""``rules diff`` and ``rules apply``: a draft rule set against the archive.
+"""``rules diff``: what a draft rule set would change in the archive, without writing.
 
-The baseline of a diff is what the archive holds: an article tagged with the
-current rule set keeps its stored signals as the "before", so a diff costs one
-tagging pass (the draft's), not two. Articles tagged by an older version (or
-never) are tagged with the current rule set too. ``diff`` writes nothing;
-``retag`` stores the draft's signals through ``Archive.replace_signals``, which
-keeps delivered stories delivered (deliveries key on story keys).
+The baseline is what the archive holds: an article tagged with the current
+rule set keeps its stored signals as the "before", so a diff costs one tagging
+pass (the draft's), not two. Articles tagged by an older version (or never)
+are tagged with the current rule set too. Adopting the draft is
+``tag_archive(..., retag_all=True, tagger=draft)`` (``wallwatch rules apply``).
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ from typing import Any
 
 from wallwatch.archive import Archive
 
+from .signals import Signal
 from .tagger import Tagger
 
 CHUNK = 200
@@ -73,7 +73,7 @@ def _chunks(archive: Archive, ids: Sequence[int]) -> Iterator[list[dict[str, Any
     for i in range(0, len(ids), CHUNK):
         chunk = list(ids[i:i + CHUNK])
         yield archive.query(
-            f"SELECT id, url, title, body, tagged_version FROM articles WHERE id IN ({','.join('?' * len(chunk))})"
+            f"SELECT id, url, title, body, tagged_version, duplicate_of FROM articles WHERE id IN ({','.join('?' * len(chunk))})"
             " ORDER BY id", chunk)
 
 
@@ -101,6 +101,18 @@ def diff(archive: Archive, current: Tagger, draft: Tagger, ids: Sequence[int], *
     return report
 
 
+def would_store(tagger: Tagger, row: dict[str, Any], min_confidence: float) -> list[Signal]:
+    """The signals ``tag_archive`` would store for this article with ``tagger``.
+
+    Mirrors its selection: syndicated copies get none; the article's merged
+    signals are kept at or above the confidence floor.
+    """
+    if row.get("duplicate_of") is not None:
+        return []
+    found = tagger.tag_text(row["body"] or "", title=row["title"] or None)
+    return [s for s in found if s.confidence >= min_confidence]
+
+
 def _compare(report: DiffReport, row: dict[str, Any], stored: list[dict[str, Any]] | None, current: Tagger,
              draft: Tagger, min_confidence: float) -> None:
     report.articles += 1
@@ -108,9 +120,9 @@ def _compare(report: DiffReport, row: dict[str, Any], stored: list[dict[str, Any
         before = [_signal_dict(s) for s in stored if s["kind"] == "interop"]
         report.baseline_stored += 1
     else:
-        before = [_signal_dict(s) for s in current.tag_text(row["body"], row["title"], min_confidence=min_confidence)]
+        before = [_signal_dict(s) for s in would_store(current, row, min_confidence)]
         report.baseline_tagged += 1
-    after = [_signal_dict(s) for s in draft.tag_text(row["body"], row["title"], min_confidence=min_confidence)]
+    after = [_signal_dict(s) for s in would_store(draft, row, min_confidence)]
     report.before += len(before)
     report.after += len(after)
     old = {s["story_key"]: s for s in before}
@@ -123,37 +135,3 @@ def _compare(report: DiffReport, row: dict[str, Any], stored: list[dict[str, Any
     for key in old.keys() - new.keys():
         report.lost.append({**where, **old[key]})
         report.lost_by_rule[old[key]["rule_id"]] += 1
-
-
-@dataclass
-class RetagResult:
-    version: str
-    articles: int = 0
-    signals: int = 0
-    seconds: float = 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"ruleset_version": self.version, "articles": self.articles, "signals": self.signals,
-                "seconds": round(self.seconds, 3)}
-
-
-def retag(archive: Archive, tagger: Tagger, ids: Sequence[int], *, min_confidence: float,
-          on_progress: Callable[[int], None] | None = None) -> RetagResult:
-    """Tag ``ids`` with ``tagger`` and store the signals under its ruleset version (recorded in ``runs``)."""
-    started = time.perf_counter()
-    result = RetagResult(tagger.ruleset_version)
-    with archive.run("rules-apply") as run:
-        for batch in _chunks(archive, ids):
-            tagged = [(r["id"], tagger.tag_text(r["body"], r["title"], min_confidence=min_confidence))
-                      for r in batch]
-            with archive.write():
-                for article_id, signals in tagged:
-                    archive.replace_signals(article_id, [s.to_record() for s in signals], tagger.ruleset_version)
-                    result.signals += len(signals)
-            result.articles += len(batch)
-            if on_progress:
-                on_progress(len(batch))
-        run.add("articles", result.articles)
-        run.add("signals", result.signals)
-    result.seconds = time.perf_counter() - started
-    return result

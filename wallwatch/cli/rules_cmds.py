@@ -152,22 +152,23 @@ def diff_cmd(app: AppContext, rules_path: str | None, platforms_path: str | None
 
     Example: wallwatch rules diff --rules my_rules/ --labelled interop_dev.jsonl --sample 2000
     """
+    from ..nlp import evaluate
+    from ..nlp.evaluate import read_passages
     from ..nlp.workbench_diff import article_ids, diff
-    from ..nlp.workbench_rules import build_draft_tagger, configured_draft, draft_from_args, read_labelled, score
+    from ..nlp.workbench_rules import build_draft_tagger, configured_draft, draft_from_args
 
     config = app.config
-    items = read_labelled(labelled) if labelled else None
-    current = build_draft_tagger(configured_draft(config), config.nlp.model)
-    draft = build_draft_tagger(draft_from_args(config, rules_path, platforms_path), config.nlp.model)
+    if labelled:
+        read_passages(labelled)  # a malformed labelled file fails before the long part
+    current = build_draft_tagger(config, configured_draft(config))
+    draft = build_draft_tagger(config, draft_from_args(config, rules_path, platforms_path))
     archive = app.archive(readonly=True)
     ids = article_ids(archive, since=since, sample=sample)
     with _bar(len(ids), "re-tagging with the draft") as update:
         report = diff(archive, current, draft, ids, min_confidence=config.nlp.min_confidence, on_progress=update)
-    if items is not None:
-        before, _ = score(current, items, config.nlp.min_confidence)
-        after, _ = score(draft, items, config.nlp.min_confidence)
-        report.labelled = {"file": labelled, "items": len(items), "before": before.as_dict(),
-                           "after": after.as_dict()}
+    if labelled:
+        before, after = evaluate(current, labelled), evaluate(draft, labelled)
+        report.labelled = {"file": labelled, "items": before["n"], "before": before, "after": after}
     data = report.as_dict(examples)
     if as_json:
         print_json(data)
@@ -186,9 +187,11 @@ def diff_cmd(app: AppContext, rules_path: str | None, platforms_path: str | None
             click.echo(f"      {' '.join(ex['evidence'].split())}")
     if report.labelled:
         b, a = report.labelled["before"], report.labelled["after"]
-        click.echo(f"labelled {labelled} ({report.labelled['items']} items):")
+        click.echo(f"labelled {labelled} ({report.labelled['items']} passages):")
         for name in ("precision", "recall", "f1"):
-            click.echo(f"  {name:<9} {b[name]:.3f} -> {a[name]:.3f}")
+            click.echo(f"  {name:<18} {b['interop'][name]:.3f} -> {a['interop'][name]:.3f}")
+        for name in ("polarity_accuracy", "event_type_accuracy"):
+            click.echo(f"  {name:<18} {b[name]:.3f} -> {a[name]:.3f}")
 
 
 @rules_group.command("apply")
@@ -209,9 +212,9 @@ def apply_cmd(app: AppContext, rules_path: str | None, platforms_path: str | Non
 
     Example: wallwatch rules apply
     """
+    from ..nlp import tag_archive
     from ..nlp.watch_store import tag_watches
     from ..nlp.workbench_config import config_watches
-    from ..nlp.workbench_diff import article_ids, retag
     from ..nlp.workbench_rules import build_draft_tagger, check, configured_draft, draft_from_args
     from ..nlp.workbench_text import PlatformFinder
 
@@ -226,24 +229,76 @@ def apply_cmd(app: AppContext, rules_path: str | None, platforms_path: str | Non
         for p in report.problems:
             click.echo(f"FAIL {p}", err=True)
         raise click.ClickException(f"rules check failed ({len(report.problems)} problem(s)); nothing was changed")
-    tagger = build_draft_tagger(draft, config.nlp.model)
+    tagger = build_draft_tagger(config, draft)
     archive = app.archive()
-    ids = article_ids(archive, since=since)
-    with _bar(len(ids), f"re-tagging with {tagger.ruleset_version}") as update:
-        result = retag(archive, tagger, ids, min_confidence=config.nlp.min_confidence, on_progress=update)
+    total = len(archive.articles_to_tag(tagger.ruleset_version, retag_all=True, since=since))
+    with _bar(total, f"re-tagging with {tagger.ruleset_version}") as update:
+        tagged = tag_archive(config, archive, retag_all=True, since=since, tagger=tagger,
+                             on_progress=_steps(update))
     watches = config_watches(config)
-    total = archive.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-    with _bar(total * len(watches.enabled), "running watches") as update:
+    articles = archive.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    with _bar(articles * len(watches.enabled), "running watches") as update:
         watch_run = tag_watches(archive, watches, PlatformFinder(tagger.platforms), on_progress=update)
     if as_json:
-        print_json({**result.as_dict(), "watches": watch_run.as_dict()})
+        print_json({**tagged.as_dict(), "watches": watch_run.as_dict()})
         return
-    click.echo(f"ruleset {result.version}: re-tagged {result.articles} articles, {result.signals} signals "
-               f"({result.seconds:.1f} s)")
-    for name, looked in watch_run.looked.items():
-        click.echo(f"watch {name}: looked at {looked} articles, {watch_run.signals[name]} signals")
-    for name in watch_run.removed_watches:
-        click.echo(f"watch {name}: removed (no longer in the watch file), its signals deleted")
+    t = tagged.as_dict()
+    click.echo(f"ruleset {t['ruleset_version']}: re-tagged {t['tagged']} articles, {t['signals']} signals "
+               f"({t['seconds']:.1f} s); delivered stories stay delivered")
+    for e in t["errors"]:
+        click.echo(f"  error: {e}", err=True)
+    _echo_watch_run(watch_run)
+
+
+def _steps(update: Callable[[int], None]) -> Callable[[int, int], None]:
+    """Turn tag_archive's (done, total) callbacks into progress-bar steps."""
+    seen = [0]
+
+    def step(done: int, total: int) -> None:
+        update(done - seen[0])
+        seen[0] = done
+
+    return step
+
+
+def _echo_watch_run(run) -> None:
+    for name, looked in run.looked.items():
+        click.echo(f"watch {name}: looked at {looked} articles, {run.matched[name]} matched, "
+                   f"{run.signals[name]} signals")
+    for name in run.removed_watches:
+        click.echo(f"watch {name}: no longer in the watch file (or disabled): its signals were removed")
+
+
+@rules_group.command("watch")
+@click.option("--all", "retag_all", is_flag=True, help="Re-run every watch on every article, not only new ones.")
+@click.option("--since", callback=_date, help="Only articles published on or after this date.")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+@click.pass_obj
+def watch_cmd(app: AppContext, retag_all: bool, since: str | None, as_json: bool) -> None:
+    """Run the watches of the watch file over the articles they have not seen yet.
+
+    New and changed articles, and every article for a watch whose query was
+    edited; signals of watches removed from the file are deleted. Run it
+    after `wallwatch tag` (the scheduler should, too).
+
+    Example: wallwatch rules watch
+    """
+    from ..nlp.watch_store import tag_watches
+    from ..nlp.workbench_config import config_watches, platform_finder
+
+    config = app.config
+    watches = config_watches(config)
+    if not watches.watches:
+        raise RulesError("no watches: set [nlp] watches = \"watches.toml\" in the config")
+    archive = app.archive()
+    articles = archive.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    with _bar(articles * len(watches.enabled), "running watches") as update:
+        run = tag_watches(archive, watches, platform_finder(config), retag_all=retag_all, since=since,
+                          on_progress=update)
+    if as_json:
+        print_json(run.as_dict())
+    else:
+        _echo_watch_run(run)
 
 
 def _resolved(draft) -> tuple:
@@ -273,7 +328,7 @@ def explain_cmd(app: AppContext, article: str, rules_path: str | None, platforms
     from ..nlp.workbench_rules import build_draft_tagger, draft_from_args
 
     config = app.config
-    tagger = build_draft_tagger(draft_from_args(config, rules_path, platforms_path), config.nlp.model)
+    tagger = build_draft_tagger(config, draft_from_args(config, rules_path, platforms_path))
     data = explain(app.archive(readonly=True), tagger, config_watches(config), article,
                    min_confidence=config.nlp.min_confidence)
     if as_json:

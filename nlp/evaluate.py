@@ -8,6 +8,7 @@ its highest-confidence signal (at or above ``min_confidence``).
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,15 +72,14 @@ def party_matches(tagger: Tagger, gold: str | None, predicted: str | None) -> bo
     if g in p:
         return True
     platform = tagger.platforms.lookup(predicted)
-    names = platform.names() if platform else (predicted,)
-    found = tagger.platforms.find(gold)
-    if platform and any(m.platform is platform for m in found):
+    if platform is None:  # a text span (generic party, NER organisation): only containment counts
+        return False
+    if any(m.platform is platform for m in tagger.platforms.find(gold)):
         return True
-    return any(_word_in(n.lower(), g) for n in names)
+    return any(_word_in(n.lower(), g) for n in platform.names())
 
 
 def _word_in(needle: str, hay: str) -> bool:
-    import re
     return re.search(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", hay) is not None
 
 

@@ -73,7 +73,7 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
     before = [m for m in cands if m.end <= start
               and not (text[m.end:start].strip() == "" and _NOUN_TRIGGER.match(text[start:end]))]
     before = [m for m in before if not _SPEAKER.match(text[m.end:m.end + 20])] or before
-    after = [m for m in cands if m.start >= start]
+    after = [m for m in cands if m.end > start]  # overlapping counts: "Tencent's WeChat Pay would be added"
     actor = None
     if roles == "host":
         actor = next((m for m in after if preposition(text, m, floor) in HOST_PREPS), None)
@@ -143,7 +143,7 @@ def choose_target(text: str, mentions: Sequence[Mention], actor: Mention | None,
     others = [m for m in mentions if m is not actor and not m.generic
               and not (m.platform and m.platform.is_authority)
               and (actor is None or (m.group != actor.group and m.name != actor.name))]
-    inside = [m for m in others if m.start >= start and m.end <= end]
+    inside = [m for m in others if m.start < end and m.end > start]
     clause_end = _clause_end(text, end)
     after = [m for m in others if end <= m.start < clause_end]
     before = [m for m in reversed(others) if m.end <= start]

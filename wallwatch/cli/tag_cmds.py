@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from ..config import EVENT_TYPES, POLARITIES
-from ..errors import RulesError
 from .archive_cmds import _date
 from .context import AppContext, print_json
 
@@ -32,10 +33,10 @@ def tag_cmd(app: AppContext, retag_all: bool, since: str | None, as_json: bool) 
 
     def progress(done: int, total: int) -> None:
         nonlocal bar
-        if as_json or not total:
+        if as_json or not total or not sys.stderr.isatty():
             return
         if bar is None:
-            bar = click.progressbar(length=total, label="tagging", file=click.get_text_stream("stderr"))
+            bar = click.progressbar(length=total, label="tagging", file=sys.stderr)
             bar.__enter__()
         bar.update(done - bar.pos)
 
@@ -109,10 +110,7 @@ def eval_cmd(app: AppContext, file: str, as_json: bool, show_errors: bool, min_c
     from ..nlp import load_tagger
     from ..nlp.evaluate import FIELDS, read_passages, score
 
-    try:
-        passages = read_passages(file)
-    except RulesError:
-        raise
+    passages = read_passages(file)
     tagger = load_tagger(app.config)
     threshold = app.config.nlp.min_confidence if min_confidence is None else min_confidence
     result, outcomes = score(tagger, passages, min_confidence=threshold)

@@ -116,3 +116,46 @@ def test_on_real_article_text(cli, db_path, write_config):
         for ex in report["examples"]:
             assert any("«" in s for s in ex["sentences"]), (query, ex)
     assert snapshot(db_path) == before
+
+
+def test_a_broad_query_is_estimated_from_a_fair_sample(archive):
+    from wallwatch.archive import ArticleRecord
+
+    # 600 articles; every third one has a matching sentence.
+    archive.upsert_articles([ArticleRecord(
+        url=f"https://x.example/{i}", title=f"Story {i}",
+        body=("Tmall ads now link to WeChat. " if i % 3 == 0 else "Tmall grew. ") + "Other news followed.",
+        published=f"2024-{1 + i % 12:02d}-01") for i in range(600)])
+    q = parse_watch_query("Tmall AND ads")
+    exact = run_test_query(archive, q, budget_seconds=None)
+    assert exact.exact and (exact.candidates, exact.articles, exact.sentences) == (200, 200, 200)
+    q = parse_watch_query("Tmall")
+    full = run_test_query(archive, q, budget_seconds=None)
+    assert full.exact and full.articles == 600
+    sampled = run_test_query(archive, q, budget_seconds=0.0)  # reads one chunk, then stops
+    assert not sampled.exact and sampled.read == 250 and sampled.candidates == 600
+    assert sampled.articles == 600 and sampled.as_dict()["exact"] is False
+    assert run_test_query(archive, parse_watch_query("Tmall w/1 ads"), budget_seconds=0.0).articles == 200
+
+
+def test_exact_flag_and_estimate_wording(cli, db_path, write_config):
+    from wallwatch.archive import ArticleRecord
+
+    with Archive(db_path) as a:
+        a.upsert_articles([ArticleRecord(url=f"https://x.example/{i}", title="t", body=f"Tmall item {i}.")
+                           for i in range(300)])
+    config = write_config("[nlp]\n")
+    out = cli("rules", "test", "Tmall", "--exact", config=config).output
+    assert "matched    300 articles, 300 sentences" in out and "estimate" not in out
+
+
+def test_only_the_lines_with_anchors_are_split_and_nothing_is_missed():
+    from wallwatch.nlp.workbench_text import Anchors, candidate_spans, sentence_spans
+
+    truth = shared_path("realweb", "articles", "scrapinghub-aeb", "ground-truth.json")
+    anchors = Anchors(["the", "apple", "said", "u"])
+    for row in realweb_articles(truth, limit=60):
+        body = row["body"]
+        positions = anchors.positions(body)
+        expected = [(s, e) for s, e in sentence_spans(body) if any(s <= p < e for p in positions)]
+        assert candidate_spans(body, anchors) == expected

@@ -105,8 +105,12 @@ def run_job(job: CrawlJob, emit: Emit) -> CrawlReport:
         rows = archive.query("SELECT id, fetched FROM articles WHERE url=?", (url,))
         return rows[0] if rows else None
 
-    # Forked before the reactor starts, so workers inherit imported modules and no threads.
+    # Forked (and started, by the warm-up) before the reactor runs: workers
+    # inherit the imported extractor and no threads, and start instantly.
+    import trafilatura  # noqa: F401
+
     pool = ProcessPoolExecutor(max_workers=max(1, job.workers), mp_context=multiprocessing.get_context("fork"))
+    list(pool.map(_warm_up, range(max(1, job.workers))))
     budget = config.crawler.time_budget_seconds
     box: dict[str, Any] = {}
 
@@ -157,6 +161,10 @@ def run_job(job: CrawlJob, emit: Emit) -> CrawlReport:
     report = finish(spider, stopped)
     archive.close()
     return report
+
+
+def _warm_up(_: int) -> int:
+    return os.getpid()
 
 
 def _record_fetch(archive: Archive, result: SourceResult, state: dict[str, Any], complete: bool) -> None:

@@ -94,6 +94,8 @@ def test_every_real_feed_is_fetched_and_parses_or_fails_with_a_reason(crawl_serv
             assert path.startswith("illformed/"), f"{path}: a real site's feed failed: {result.error}"
         else:
             assert result.feed == "fetched" and result.entries + result.skipped == manifest[path]["entries"], path
+            if manifest[path]["bozo"]:  # ill-formed but usable: ingested, with a warning
+                assert any("ill-formed" in w for w in result.warnings), path
     with Archive(tmp_path / "a.db") as a:
         failing = a.query("SELECT name, last_error FROM sources WHERE consecutive_failures > 0")
     assert {r["name"] for r in failing} == {s.name for s in report.failed_sources}

@@ -77,6 +77,8 @@ def _print(report: CrawlReport) -> None:
             line += f"  FAILED: {s.error}"
         elif s.feed in ("not-modified", "same-body"):
             line += "  (feed unchanged)"
+        elif any(w.startswith("ill-formed") for w in s.warnings):
+            line += "  (ill-formed feed, used anyway)"
         elif s.reasons and s.failed:
             line += f"  e.g. {next((r for r in s.reasons if 'duplicate' not in r), s.reasons[0])}"
         click.echo(line)

@@ -71,6 +71,7 @@ def environment() -> Environment:
     )
     env.filters["safe_url"] = safe_url
     env.filters["label"] = lambda s: (s or "").replace("_", " ")
+    env.filters["count_list"] = lambda counts: ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items())
     env.globals["colours"] = POLARITY_COLOURS
     return env
 

@@ -106,8 +106,11 @@ def describe_delivery(r: dict) -> str:
         return f"{name}: FAILED: {r.get('error')}; {r['pending']} stories stay pending"
     where = f" -> {r['refs'][-1]}" if r["channel"] == "file" and r.get("refs") else ""
     if not r["stories"]:
-        return f"{name}: nothing new; sent the empty digest (send_empty = true){where}"
+        verb = "wrote" if r["channel"] == "file" else "sent"
+        return f"{name}: nothing new; {verb} the empty digest (send_empty = true){where}"
     held = f", {r['pending']} held for next time" if r.get("pending") else ""
+    if r["channel"] == "file":
+        return f"{name}: wrote {r['stories']} stories{held}{where}"
     return f"{name}: sent {r['stories']} stories in {r['messages']} message(s){held}{where}"
 
 

@@ -212,7 +212,7 @@ def _roles(cand: Candidate, text: str, mentions: Sequence[Mention], parties: Seq
                          roles=rule.roles)
     if not authority and ctx.recent is not None and (actor is None or actor.start >= cand.start):
         ana = next((m for c in ctx.anaphors for m in c.finditer(text[:cand.start])), None)
-        if ana is not None or actor is None:
+        if ana is not None:
             if actor is None or ctx.recent.group != actor.group:
                 actor = ctx.recent
                 cand.notes.append(f"actor {actor.name} from the previous sentences"
@@ -257,12 +257,12 @@ def _score(cand: Candidate, vetoes: Sequence) -> None:
     c = cand.rule.rule.weight
     notes = cand.notes
     if cand.actor is not None and cand.actor.platform is None:
-        c -= 0.15
+        c -= 0.25
     if cand.target is not None:
         if cand.target.platform is not None:
             c += 0.1
-        elif not cand.target.generic:
-            c -= 0.15
+        elif not cand.target.generic:  # an organisation only NER found
+            c -= 0.25
         if any(n.startswith("target ") and "sentence" in n for n in notes):
             c -= 0.1
     elif cand.polarity != "mandate":

@@ -44,7 +44,7 @@ def load_model(name: str) -> tuple[Language, bool]:
 def _generic(text: str) -> bool:
     """Acronyms such as API, SDK or QR that NER tags as organisations but name no party."""
     bare = text.rstrip("s")
-    return (bare.isupper() and len(bare) <= 3) or text.lower() in {"app", "apps", "the app", "the company"}
+    return (bare.isupper() and len(bare) <= 3) or text[:1].isdigit() or text.lower() in {"app", "apps", "the app", "the company"}
 
 
 def entity_finder(nlp: Language) -> Callable[[Sentence], list[Mention]]:

@@ -82,7 +82,7 @@ class NlpConfig:
     platforms: str | None = None  # path; unset: the built-in list
     rules: tuple[str, ...] = ()  # paths; empty: the built-in rules
     watches: str | None = None  # path of analyst watches
-    min_confidence: float = 0.3
+    min_confidence: float = 0.4
 
 
 @dataclass(frozen=True)

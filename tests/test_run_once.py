@@ -13,7 +13,7 @@ from crawl_support import LoopbackServer, crawl_server  # noqa: F401 (fixture)
 from wallwatch.archive import Archive
 
 
-def cycle_config(write_config, server: LoopbackServer, tag: str, folder: Path) -> Path:
+def cycle_config(write_config, server: LoopbackServer, tag: str, folder: Path, extra: str = "") -> Path:
     feed = server.add_feed(f"/runonce/{tag}.xml", [
         {"url": server.url(f"/fixtures/wechat-taobao.html?{tag}"), "title": "WeChat and Taobao"},
         {"url": server.url(f"/fixtures/wechat-taobao-syndicated.html?{tag}"), "title": "Syndicated copy"},
@@ -41,6 +41,7 @@ timezone = "Asia/Shanghai"
 min_confidence = 0.3
 send_empty = true
 lookback_days = 3650  # the fixture articles are from 2024
+{extra}
 """)
 
 
@@ -75,7 +76,9 @@ def test_two_crawl_jobs_in_one_process(write_config, crawl_server, db_path, tmp_
     from wallwatch.config import load
     from wallwatch.scheduler import crawl_job
 
-    conf = cycle_config(write_config, crawl_server, "b", tmp_path / "digests")
+    instant = f'[[digests]]\nname = "now"\nfolder = "{tmp_path / "instant"}"\nschedule = "instant"\n' \
+              'min_confidence = 0.3\nlookback_days = 3650\n'
+    conf = cycle_config(write_config, crawl_server, "b", tmp_path / "digests", extra=instant)
     config = load(conf, db=db_path)
     import threading
 
@@ -84,6 +87,11 @@ def test_two_crawl_jobs_in_one_process(write_config, crawl_server, db_path, tmp_
     assert [r["ok"] for r in reports] == [True, True], reports
     totals = [r["steps"][0]["report"]["totals"] for r in reports]
     assert totals[0]["new"] == 3 and totals[1]["new"] == 0
+    # the instant digest went out right after the first tagging, and only then; the daily one waits
+    assert [[d["digest"] for d in r["digests"]] for r in reports] == [["now"], ["now"]]
+    assert reports[0]["digests"][0]["stories"] > 0 and reports[1]["digests"][0]["status"] == "empty"
+    assert len(list((tmp_path / "instant").glob("now-2*.html"))) == 1
+    assert not (tmp_path / "digests").exists()
 
 
 def test_fresh_machine_embedded_defaults(tmp_path):

@@ -116,6 +116,8 @@ def digest_step(config: Config, archive: Archive, *, now: datetime | None = None
     for digest in config.digests:
         if stop is not None and stop.is_set():
             break
+        if which == "instant" and digest.schedule != "instant":
+            continue  # scheduled digests have their own jobs
         if not _selected(digest, which, archive, now, is_due):
             nxt = next_fire(digest, now)
             out.append({"digest": digest.name, "channel": digest.channel, "status": "not due",

@@ -7,12 +7,9 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from alerts_support import SlackServer, add_article, slack_story_keys
 from wallwatch.alerts.ledger import history
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 def test_kill_mid_send_then_restart(archive, db_path, tmp_path):
@@ -25,9 +22,9 @@ def test_kill_mid_send_then_restart(archive, db_path, tmp_path):
     # Part 1 is accepted, part 2 never gets an answer: the sender is killed while waiting for it.
     with SlackServer([(200, {}, b"ok"), "hang"]) as server:
         env = {**os.environ, "TEST_SLACK_HOOK": server.url}
-        cmd = [sys.executable, "-m", "wallwatch.cli", "--config", str(conf), "--db", str(db_path),
-               "digest", "send", "team"]
-        proc = subprocess.Popen([sys.executable, "-c", "from wallwatch.cli import main; main()", *cmd[3:]],
+        cmd = [sys.executable, "-c", "from wallwatch.cli import main; main()",
+               "--config", str(conf), "--db", str(db_path), "digest", "send", "team"]
+        proc = subprocess.Popen(cmd,
                                 env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 30
         while len(server.requests) < 2 and time.monotonic() < deadline:
@@ -40,8 +37,7 @@ def test_kill_mid_send_then_restart(archive, db_path, tmp_path):
         sent = [r["story_key"] for r in history(archive, "team") if r["status"] == "sent"]
         assert len(sent) == len(first_part) > 0  # only the accepted part is in the ledger
         server.release.set()
-        done = subprocess.run([sys.executable, "-c", "from wallwatch.cli import main; main()", *cmd[3:]],
-                              env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        done = subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr
     delivered = slack_story_keys([r.payload for r in server.requests])
     # every story arrived; the only repeats are the message that was in flight when the process died

@@ -27,7 +27,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from .archive import Archive
-from .config import Config, DigestConfig
+from .config import Config
 
 log = logging.getLogger("wallwatch.scheduler")
 

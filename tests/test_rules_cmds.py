@@ -266,3 +266,27 @@ def test_diff_and_explain_on_real_article_text(cli, db_path, write_config):
         assert result.exit_code == 0
         assert json.loads(result.output)["article"]["url"] == url
     assert snapshot(db_path) == before
+
+
+def test_a_draft_platform_list_is_checked_and_diffed(cli, setup, db_path, tmp_path):
+    from wallwatch.nlp.platforms import builtin_platforms_path
+
+    _, _, config = setup
+    cli("rules", "apply", config=config)
+    lines = builtin_platforms_path().read_text(encoding="utf-8").splitlines()
+    # Draft: Weixin is no longer an alias of WeChat, so the Weixin ad story loses its signal.
+    drafted = [json.dumps({**json.loads(x), "aliases": [a for a in json.loads(x)["aliases"] if a != "Weixin"]})
+               if x.strip() and json.loads(x)["name"] == "WeChat" else x for x in lines]
+    draft = tmp_path / "platforms.jsonl"
+    draft.write_text("\n".join(drafted) + "\n", encoding="utf-8")
+    before = snapshot(db_path)
+    report = json.loads(cli("rules", "diff", "--platforms", str(draft), "--json", config=config).output)
+    lost_urls = {x["url"] for x in report["lost_examples"]}
+    assert "https://jingdaily.example/2024/02/14/weixin-ads-tmall" in lost_urls
+    assert report["gained"] == 0
+    assert snapshot(db_path) == before
+
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text(lines[0] + "\n" + '{"name": "Foo", "kind": "spaceship"}\n', encoding="utf-8")
+    result = cli("rules", "check", "--platforms", str(broken), config=config)
+    assert result.exit_code == 1 and f"FAIL {broken}:2: Foo: kind 'spaceship'" in result.output

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from wallwatch.archive import Archive
+from wallwatch.archive import Archive, QueryError
 from wallwatch.config import Config, DigestConfig
 from wallwatch.errors import DeliveryError
 
@@ -20,7 +20,7 @@ from .files import FileChannel
 from .mail import EmailChannel
 from .render import Digest
 from .slack import SlackChannel
-from .stories import select_stories
+from .stories import compile_filter, select_stories
 
 log = logging.getLogger(__name__)
 
@@ -60,11 +60,14 @@ def make_channel(config: Config, digest: DigestConfig, env: Mapping[str, str]) -
 
 
 def channel_state(config: Config, digest: DigestConfig, env: Mapping[str, str] | None = None) -> str:
-    """"on" or the reason the digest's channel is off (for `wallwatch digest list`)."""
+    """"on" or the reason the digest cannot go out (for `wallwatch digest list`)."""
     try:
+        compile_filter(digest.filter)
         make_channel(config, digest, os.environ if env is None else env)
     except DeliveryError as exc:
         return str(exc).split(": ", 1)[-1]
+    except QueryError as exc:
+        return f"bad filter: {exc}"
     return "on"
 
 

@@ -133,6 +133,8 @@ class SlackChannel:
     """Posts to the incoming webhook whose URL is in ``$<webhook_env>``; never logs the URL."""
 
     name = "slack"
+    # Last post per webhook in this process, so consecutive digests to one webhook keep the pace too.
+    _last_posts: dict[int, float] = {}
 
     def __init__(self, digest: DigestConfig, env: Mapping[str, str], *, timeout: float = 30.0,
                  min_interval: float = MIN_INTERVAL_SECONDS,
@@ -148,17 +150,21 @@ class SlackChannel:
         self.timeout = timeout
         self.min_interval = min_interval
         self.sleep, self.clock = sleep, clock
-        self._last_post: float | None = None
+        self._key = hash(url)
         self.retries = 0  # 429s honoured, for the report
 
     def plan(self, digest: Digest) -> list[Message]:
         return build_messages(digest)
 
     def _pace(self) -> None:
-        if self._last_post is not None:
-            wait = self._last_post + self.min_interval - self.clock()
+        last = self._last_posts.get(self._key)
+        if last is not None:
+            wait = last + self.min_interval - self.clock()
             if wait > 0:
                 self.sleep(wait)
+
+    def _posted(self) -> None:
+        self._last_posts[self._key] = self.clock()
 
     def send(self, message: Message) -> str:
         body = json.dumps(message.payload, ensure_ascii=False).encode("utf-8")
@@ -169,10 +175,10 @@ class SlackChannel:
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
                     response.read()
-                self._last_post = self.clock()
+                self._posted()
                 return f"slack part {message.part}/{message.parts}"
             except urllib.error.HTTPError as exc:
-                self._last_post = self.clock()
+                self._posted()
                 detail = exc.read(300).decode("utf-8", "replace").strip()
                 if exc.code == 429 and attempt < MAX_ATTEMPTS:
                     wait = _retry_after(exc.headers.get("Retry-After"))

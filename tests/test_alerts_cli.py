@@ -74,3 +74,7 @@ def test_unknown_digest_and_bad_filter_exit_2(cli, write_config, tmp_path):
     bad = write_config('[[digests]]\nname = "x"\nfilter = "(wechat OR"\n', name="bad.toml")
     result = cli("digest", "preview", "x", config=bad)
     assert result.exit_code == 2 and "Error: invalid query" in result.output
+    [row] = json.loads(cli("digest", "list", "--json", config=bad).output)
+    assert row["state"].startswith("bad filter: invalid query")
+    daemon = cli("run", config=bad)  # refuses to start rather than failing every morning
+    assert daemon.exit_code == 2 and "invalid query" in daemon.output

@@ -56,10 +56,13 @@ def crawl_job(config: Config, sources: list[str], stop: threading.Event,
     return report.as_dict()
 
 
-def digest_job(config: Config, name: str, env: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Deliver digest ``name`` now."""
+def digest_job(config: Config, name: str, stop: threading.Event,
+               env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Deliver digest ``name`` now (unless the daemon is stopping: it stays due for the catch-up)."""
     from .alerts import deliver
 
+    if stop.is_set():
+        return {"digest": name, "status": "skipped: stopping"}
     with Archive(config.db_path) as archive:
         report = deliver(archive, config, config.digest(name), env=env)
     if report.status == "failed":
@@ -73,9 +76,14 @@ def build_scheduler(config: Config, *, stop: threading.Event | None = None,
                     env: Mapping[str, str] | None = None, now: datetime | None = None) -> BackgroundScheduler:
     """A scheduler with every job of ``config`` added and the missed digests queued to run now.
 
-    Not started; ``run_daemon`` starts it, tests may start it themselves.
+    Not started; ``run_daemon`` starts it, tests may start it themselves. Raises
+    QueryError for a digest ``filter`` that cannot be parsed (before anything runs).
     """
     from .alerts import digest_trigger, is_due
+    from .alerts.stories import compile_filter
+
+    for digest in config.digests:
+        compile_filter(digest.filter)
 
     stop = stop or threading.Event()
     scheduler = BackgroundScheduler(
@@ -100,7 +108,7 @@ def build_scheduler(config: Config, *, stop: threading.Event | None = None,
             log.info("digest %s: its scheduled time passed while wallwatch was not running; sending now",
                      digest.name)
             kwargs["next_run_time"] = now
-        scheduler.add_job(digest_job, digest_trigger(digest), args=(config, digest.name, env),
+        scheduler.add_job(digest_job, digest_trigger(digest), args=(config, digest.name, stop, env),
                           id=f"digest:{digest.name}", name=f"digest {digest.name}", replace_existing=True,
                           misfire_grace_time=DIGEST_MISFIRE_GRACE_SECONDS, **kwargs)
     return scheduler
@@ -129,14 +137,15 @@ def run_daemon(config: Config, *, stop: threading.Event | None = None,
                install_signals: bool = True) -> None:
     """Run until SIGTERM/SIGINT (or ``stop`` is set); the current step finishes first."""
     stop = stop or threading.Event()
+    scheduler = build_scheduler(config, stop=stop)
+    previous: dict[int, Any] = {}
     if install_signals:
         def handle(signum: int, frame: object) -> None:
             log.warning("received %s: finishing the current step, then stopping", signal.Signals(signum).name)
             stop.set()
 
-        signal.signal(signal.SIGTERM, handle)
-        signal.signal(signal.SIGINT, handle)
-    scheduler = build_scheduler(config, stop=stop)
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous[sig] = signal.signal(sig, handle)
     scheduler.start()
     try:
         if on_start:
@@ -145,3 +154,5 @@ def run_daemon(config: Config, *, stop: threading.Event | None = None,
             pass
     finally:
         scheduler.shutdown(wait=True)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

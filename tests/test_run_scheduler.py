@@ -123,19 +123,25 @@ def test_catch_up_on_start_sends_missed_digest_once(tmp_path, db_path):
     assert job.next_run_time > datetime.now(timezone.utc) + timedelta(minutes=1)
 
 
-def test_late_daily_digest_is_not_skipped(tmp_path, db_path):
-    """APScheduler's default grace (1 s) would drop a digest that comes due while a crawl runs."""
+def test_late_daily_digest_is_not_skipped_and_runs_once(tmp_path, db_path):
+    """APScheduler's default grace (1 s) would drop a digest that comes due while a crawl runs;
+    three missed mornings are coalesced into one run."""
     cfg = daemon_config(tmp_path, db_path)
     with Archive(db_path) as archive:
         add_article(archive, "https://a.example/1", "WeChat x Tmall", signals=[EV])
     scheduler = build_scheduler(cfg)
     scheduler.start(paused=True)
     try:
-        scheduler.modify_job("digest:daily", next_run_time=datetime.now(timezone.utc) - timedelta(hours=3))
+        scheduler.modify_job("digest:daily", next_run_time=datetime.now(timezone.utc) - timedelta(days=3))
         scheduler.resume()
         assert _wait(lambda: (tmp_path / "out" / "daily-latest.html").exists())
+        time.sleep(0.5)  # room for a second run, were the missed times not coalesced
     finally:
         scheduler.shutdown(wait=True)
+    with Archive(db_path) as archive:
+        runs = archive.query("SELECT status FROM runs WHERE job = 'digest:daily'")
+    assert runs == [{"status": "ok"}]
+    assert len(list((tmp_path / "out").glob("daily-2*.html"))) == 1
 
 
 def test_sigterm_stops_the_daemon_cleanly(tmp_path, db_path):

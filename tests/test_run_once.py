@@ -96,8 +96,11 @@ def test_two_crawl_jobs_in_one_process(write_config, crawl_server, db_path, tmp_
 
 def test_fresh_machine_embedded_defaults(tmp_path):
     """No config, no archive, no network: every source fails with its reason, the digest is still written."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WALLWATCH_")}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("WALLWATCH_") and k.lower() not in ("http_proxy", "https_proxy", "no_proxy")}
     env["XDG_DATA_HOME"] = str(tmp_path / "data")
+    # Keep the test off the internet where there is one: every fetch goes to a dead loopback proxy.
+    env["http_proxy"] = env["https_proxy"] = "http://127.0.0.1:9"
     done = subprocess.run([sys.executable, "-c", "from wallwatch.cli import main; main()", "run", "--once"],
                           env=env, cwd=tmp_path, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -107,4 +110,9 @@ def test_fresh_machine_embedded_defaults(tmp_path):
     written = Path(digest_line.rsplit("-> ", 1)[1])
     assert written.exists() and written.parent == tmp_path / "data" / "wallwatch" / "digests"
     assert "wallwatch digest" in written.read_text(encoding="utf-8")
+    from wallwatch.config import DEFAULT_CONFIG, load
+
+    n = len(load(DEFAULT_CONFIG).sources)
+    assert f"crawl  {n} sources" in done.stdout
+    assert sum(1 for line in lines if line.startswith("       ")) == n  # one failing source per line, with why
     assert (written.parent / "daily-latest.txt").exists()

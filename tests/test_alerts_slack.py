@@ -112,3 +112,20 @@ def test_404_and_unset_webhook(archive, tmp_path):
     assert gone.status == "failed" and "404" in gone.error and "no_service" in gone.error and gone.pending == 1
     off = deliver(archive, cfg, d, now=NOW, env={})
     assert off.status == "failed" and "$TEST_SLACK_HOOK" in off.error
+
+
+def test_story_with_hundreds_of_sources_stays_within_limits(archive, tmp_path):
+    from wallwatch.alerts import build_digest
+    from wallwatch.alerts.slack import build_messages
+
+    ev = dict(evidence="WeChat now opens Tmall links. " * 200, actor="WeChat", target="Tmall")
+    for i in range(300):
+        add_article(archive, f"https://outlet{i}.example/{'x' * 150}", f"Outlet {i} <!everyone> " + "t" * 120,
+                    source=f"outlet{i}", signals=[ev])
+    cfg, d = slack_config(tmp_path)
+    [message] = build_messages(build_digest(archive, d, NOW))
+    section, context = message.payload["blocks"][2:4]
+    assert len(section["text"]["text"]) <= MAX_SECTION_CHARS
+    sources_text = context["elements"][0]["text"]
+    assert len(sources_text) <= 2000 and sources_text.endswith("more") and "<!everyone>" not in sources_text
+    assert len(json.dumps(message.payload, ensure_ascii=False)) <= MAX_MESSAGE_CHARS

@@ -151,3 +151,19 @@ def _json(ids: list[int]) -> str:
     import json
 
     return json.dumps(ids)
+
+
+def run_configured_watches(config: Any, archive: Archive,
+                           on_progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+    """Run the watches the config names (none: nothing to do) after tagging; for the pipeline.
+
+    The watch file is read here, so an invalid one raises :class:`RulesError`
+    with its file:line like any analyst file.
+    """
+    from .workbench_config import config_watches, platform_finder
+
+    watches = config_watches(config)
+    if not watches.watches:
+        return {"watches": 0}
+    run = tag_watches(archive, watches, platform_finder(config), on_progress=on_progress)
+    return {"watches": len(watches.enabled), **run.as_dict()}

@@ -68,7 +68,8 @@ def explain(archive: Archive, tagger: Tagger, watches: WatchSet, ref: str, *,
         signals=[s for s in stored if s["kind"] == "interop"], finder=finder)
     watch_reports = [_explain_watch(w.name, w.query, body, ctx) for w in watches.enabled]
     return {
-        "article": {k: a[k] for k in ("id", "url", "title", "source", "published", "tagged_version")},
+        "article": {k: a[k] for k in ("id", "url", "title", "source", "published", "tagged_version",
+                                      "duplicate_of")},
         "ruleset_version": tagger.ruleset_version,
         "sentences": sentences,
         "signals": signals,

@@ -185,3 +185,15 @@ def test_story_keys_survive_a_retag(archive, watches, finder):
 def test_a_watch_needs_a_positive_term(query):
     with pytest.raises(RulesError, match="at least one term that is not negated"):
         loads_watches(f'[[watch]]\nname = "a"\nquery = "{query}"\n', "<w>")
+
+
+def test_the_pipeline_hook_runs_the_configured_watches(archive, tmp_path):
+    from wallwatch.config import loads
+    from wallwatch.nlp.watch_store import run_configured_watches
+
+    fill(archive)
+    assert run_configured_watches(loads("[nlp]\n"), archive) == {"watches": 0}
+    config = loads(f'[nlp]\nwatches = "{FIXTURES / "watches.toml"}"\n', tmp_path / "c.toml")
+    out = run_configured_watches(config, archive)
+    assert out["watches"] == 3 and out["looked"]["wechat-tmall"] == 10
+    assert run_configured_watches(config, archive)["looked"]["wechat-tmall"] == 0

@@ -340,6 +340,8 @@ def explain_cmd(app: AppContext, article: str, rules_path: str | None, platforms
                f"{a['published'] or 'undated'}]")
     click.echo(f"  {a['url']}")
     click.echo(f"  rules {data['ruleset_version']}; archive tagged with {a['tagged_version'] or 'nothing yet'}")
+    if a["duplicate_of"]:
+        click.echo(f"  a syndicated copy of #{a['duplicate_of']}: tagging stores no signals of its own")
     if not data["sentences"]:
         click.echo("\nNo sentence names a known platform.")
     for s in data["sentences"]:

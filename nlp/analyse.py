@@ -67,8 +67,9 @@ def sentence_mentions(sentence: Sentence, platforms: PlatformList, known: set[st
         for m in c.finditer(text):
             if not any(k.start < m.end() and m.start() < k.end for k in mentions):
                 mentions.append(Mention(m.start(), m.end(), m.group(), _authority(m.group())))
+    here = known | {m.platform.name for m in mentions if m.platform}
     for start, end, cands in platforms.find_descriptors(lowered):
-        hit = next((p for p in cands if p.name in known), None)
+        hit = next((p for p in cands if p.name in here), None)
         if hit and not any(m.start < end and start < m.end for m in mentions):
             mentions.append(Mention(start, end, text[start:end], hit))
     mentions.sort(key=lambda m: m.start)
@@ -235,10 +236,25 @@ def _roles(cand: Candidate, text: str, mentions: Sequence[Mention], parties: Seq
                 cand.notes.append(f"target {target.name} from the {where} sentence")
                 break
     cand.actor, cand.target = actor, target
-    if actor is None:
+    ordered_by = _ordered_by(text, mentions, cand.start) if cand.polarity != "mandate" else None
+    if ordered_by is not None:
+        cand.dropped = f"ordered by {ordered_by.name}, not done: only a mandate rule can make it a signal"
+    elif actor is None:
         cand.dropped = "no actor: no platform" + (" or authority" if authority else "") + " named"
     elif target is None and rule.scope == "pair":
         cand.dropped = "no counterpart: a second company's platform or a generic party is needed"
+
+
+_ORDER = re.compile(r"\b(?:ordered|orders|order|told|tells|tell|required|requires|asked|asks|urged|urges|forced|"
+                    r"forces|demanded|demands|instructed|instructs|summoned|directed|directs)\b", re.I)
+
+
+def _ordered_by(text: str, mentions: Sequence[Mention], start: int) -> Mention | None:
+    """An authority before the trigger that orders it ("the CAC ordered Douyin to remove ...")."""
+    for m in mentions:
+        if m.platform and m.platform.is_authority and m.end <= start and _ORDER.search(text, m.end, start):
+            return m
+    return None
 
 
 def _status(cand: Candidate, text: str, rules: RuleSet) -> None:
@@ -257,12 +273,12 @@ def _score(cand: Candidate, vetoes: Sequence) -> None:
     c = cand.rule.rule.weight
     notes = cand.notes
     if cand.actor is not None and cand.actor.platform is None:
-        c -= 0.25
+        c -= 0.3
     if cand.target is not None:
         if cand.target.platform is not None:
             c += 0.1
         elif not cand.target.generic:  # an organisation only NER found
-            c -= 0.25
+            c -= 0.3
         if any(n.startswith("target ") and "sentence" in n for n in notes):
             c -= 0.1
     elif cand.polarity != "mandate":

@@ -23,15 +23,35 @@ OBJECT_PREPS = frozenset({"to", "from", "for", "with", "than", "as", "like", "of
                           "toward", "via", "through", "using", "at", "by", "including", "onto",
                           "between", "among", "over", "out", "targeting", "than"})
 HOST_PREPS = frozenset({"in", "inside", "within", "on", "into", "across"})
-_PREP = re.compile(r"([A-Za-z]+)\s+(?:(?:the|a|an|its|their|his|her|our|this|that|rival|other|own|some|many|several|all|most|selected|select|both)\s+)*$")
+# After one of these verbs a platform is an object ("connect their Messenger", "ordered Douyin").
+OBJECT_VERBS = frozenset({"let", "lets", "use", "uses", "connect", "allow", "allows", "block", "blocks", "ban", "bans",
+                          "join", "joins", "give", "gives", "make", "makes", "take", "takes", "open", "opens", "accept",
+                          "accepts", "add", "adds", "remove", "removes", "support", "supports", "scan", "visit",
+                          "download", "install", "pay", "buy", "link", "share", "bypass", "reach", "access", "leave",
+                          "tell", "told", "ask", "urge", "order", "force", "fine", "sue", "hit", "put", "bring",
+                          "drive", "send", "sent", "see", "saw", "find", "found", "choose", "chose", "pick"})
+SAY_VERBS = frozenset({"said", "says", "say", "claimed", "claims", "reported", "reports", "confirmed", "confirms",
+                       "announced", "announces", "believe", "believes", "believed", "thinks", "think", "added",
+                       "noted", "argued", "stated", "wrote", "explained", "insisted", "warned", "expected"})
+_PREP = re.compile(r"([A-Za-z]+)\s+(?:(?:the|a|an|its|their|his|her|our|rival|other|own|some|many|several|all|most|selected|select|both)\s+)*$")
 _SPEAKER = re.compile(r"^\s*,?\s*(?:said|says|say|told|tells|reported|reports|confirmed|confirms|announced|announces|"
                       r"noted|notes|added|explained|wrote|stated|argued|claimed|claims|has said|had said)\b")
 _NOUN_TRIGGER = re.compile(r"^(?:ban|bans|block|blockade|restrictions?|curbs?|crackdown|clean-up|removal|limits?)\b", re.I)
 _LIST_GAP = re.compile(r"^\s*(?:,|,?\s*and|,?\s*or|/)\s*$")
-_POSSESSIVE_GAP = re.compile(r"^['’]s\s+(?:[\w\-]+\s+){0,3}$")
+_POSSESSIVE_GAP = re.compile(r"^(?:['’]s\s+(?:[\w\-]+\s+){0,3}|-(?:backed|owned|controlled|affiliated|funded|run)\s+)$")
 
 # Ranks for the payment rule: a card network is paid through, a wallet is accepted, a merchant accepts.
 _PAY_RANK = {"card_network": 0, "payments": 1, "wallet": 1}
+
+
+def is_object(text: str, m: Mention, floor: int = 0) -> bool:
+    """Whether a mention follows a preposition or a transitive verb, so it cannot be the subject."""
+    word = preposition(text, m, floor)
+    if word is None:
+        return False
+    if word in OBJECT_PREPS or word in OBJECT_VERBS:
+        return True
+    return word not in SAY_VERBS and word.endswith(("ed", "ing"))
 
 
 def preposition(text: str, m: Mention, floor: int = 0) -> str | None:
@@ -86,25 +106,30 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
             return actor
     elif before and text[:start].rstrip().endswith(",") and text[start:end].split()[0].lower().endswith("ing"):
         # "Apple rejected the app, blocking ...": a participle clause shares the main clause's subject.
-        actor = next((m for m in before if preposition(text, m, floor) not in OBJECT_PREPS
-                      and id(m) not in listed), None)
+        actor = next((m for m in before if not is_object(text, m, floor) and id(m) not in listed), None)
     for m in after if actor is None else ():  # a passive's agent: "... was blocked by WeChat"
         if m.start - end < 40 and preposition(text, m, floor) == "by":
             actor = m
             break
     if actor is None:
         for m in reversed(before):
-            if preposition(text, m, floor) not in OBJECT_PREPS and id(m) not in listed:
+            if not is_object(text, m, floor) and id(m) not in listed:
                 actor = m
                 break
     if actor is None:
         actor = next((m for m in after if preposition(text, m, floor) in HOST_PREPS), None)
     if actor is None:
         actor = next((m for m in before if preposition(text, m, floor) in HOST_PREPS), None)
-    if actor is None:
-        actor = before[0] if before else None
+    if actor is None and before:
+        actor = before[-1]  # every candidate is an object: the nearest one ("people who use WhatsApp can ...")
     if actor is None and not authority:  # the pattern starts with the platform: "{PAY} showed up on ..."
         actor = next((m for m in after if m.start < end), None)
+    if actor is not None and actor.platform and actor.platform.kind == "company" and not authority:
+        # "ByteDance ... let Douyin merchants": report the company's own platform named in the clause.
+        owned = [m for m in cands if m.platform and m.platform.owner == actor.platform.name
+                 and not m.platform.is_payment and actor.end <= m.start and m.end <= start]
+        if owned:
+            actor = min(owned, key=lambda m: abs(m.start - start))
     if actor is not None and event_type == "payment" and actor.platform and not authority:
         rank = _PAY_RANK.get(actor.platform.kind, 2)
         # A merchant side that owns another payment method here is that method's app, not a merchant.
@@ -123,7 +148,7 @@ def _list_members(text: str, mentions: Sequence[Mention]) -> set[int]:
     for a, b in zip(mentions, mentions[1:]):
         if _LIST_GAP.match(text[a.end:b.start]):
             out.add(id(b))
-            if id(a) in out or preposition(text, a) in OBJECT_PREPS:
+            if id(a) in out or is_object(text, a):
                 out.add(id(a))
     return out
 

@@ -74,7 +74,7 @@ def test_run_once_crawls_tags_writes_digest_then_nothing_twice(cli, write_config
 
 def test_two_crawl_jobs_in_one_process(write_config, crawl_server, db_path, tmp_path):
     from wallwatch.config import load
-    from wallwatch.scheduler import crawl_job
+    from wallwatch.scheduler import Resources, crawl_job
 
     instant = f'[[digests]]\nname = "now"\nfolder = "{tmp_path / "instant"}"\nschedule = "instant"\n' \
               'min_confidence = 0.3\nlookback_days = 3650\n'
@@ -83,7 +83,9 @@ def test_two_crawl_jobs_in_one_process(write_config, crawl_server, db_path, tmp_
     import threading
 
     stop = threading.Event()
-    reports = [crawl_job(config, ["loop"], stop) for _ in range(2)]
+    resources = Resources(config)  # as in the daemon: the tagger is loaded once, for both jobs
+    reports = [crawl_job(config, ["loop"], stop, None, resources) for _ in range(2)]
+    assert resources.tagger() is resources.tagger()
     assert [r["ok"] for r in reports] == [True, True], reports
     totals = [r["steps"][0]["report"]["totals"] for r in reports]
     assert totals[0]["new"] == 3 and totals[1]["new"] == 0

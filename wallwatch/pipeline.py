@@ -91,12 +91,22 @@ def crawl_step(config: Config, sources: Sequence[str] | None = None,
     return _timed("crawl", run)
 
 
-def tag_step(config: Config, archive: Archive, on_progress: Progress | None = None) -> StepResult:
-    """Tag every article that has no signals of the current rules yet."""
+def tag_step(config: Config, archive: Archive, on_progress: Progress | None = None,
+             tagger: Any = None) -> StepResult:
+    """Tag every article that has no signals of the current rules yet.
+
+    ``tagger`` (a loaded ``wallwatch.nlp.Tagger``) spares the daemon loading the
+    model again for every crawl.
+    """
     def run() -> dict[str, Any]:
         from .nlp import tag_archive
 
-        return tag_archive(config, archive, on_progress=on_progress).as_dict()
+        def progress(done: int, total: int) -> None:
+            if on_progress:
+                on_progress("tagged", {"done": done, "total": total})
+
+        kwargs = {"tagger": tagger} if tagger is not None else {}
+        return tag_archive(config, archive, on_progress=progress, **kwargs).as_dict()
 
     return _timed("tag", run)
 
@@ -146,7 +156,7 @@ def _selected(digest: DigestConfig, which: str | Sequence[str], archive: Archive
 def run_once(config: Config, *, now: datetime | None = None, sources: Sequence[str] | None = None,
              crawl: bool = True, tag: bool = True, digests: str | Sequence[str] = "due",
              env: Mapping[str, str] | None = None, on_progress: Progress | None = None,
-             stop: threading.Event | None = None) -> CycleReport:
+             stop: threading.Event | None = None, tagger: Any = None) -> CycleReport:
     """One full cycle: crawl, tag, then deliver the due digests; recorded as a ``cycle`` run."""
     started = time.monotonic()
     db_path: Path = config.db_path
@@ -158,7 +168,7 @@ def run_once(config: Config, *, now: datetime | None = None, sources: Sequence[s
             if crawl and not _stopping(stop):
                 report.steps.append(crawl_step(config, sources, on_progress))
             if tag and not _stopping(stop):
-                report.steps.append(tag_step(config, archive, on_progress))
+                report.steps.append(tag_step(config, archive, on_progress, tagger))
             if not _stopping(stop):
                 report.digests = digest_step(config, archive, now=now, which=digests, env=env, stop=stop)
             for step in report.steps:

@@ -44,12 +44,35 @@ def crawl_groups(config: Config) -> dict[str, list[str]]:
     return groups
 
 
+class Resources:
+    """What the daemon's jobs share: the tagger, loaded once (rules and model) on first use."""
+
+    def __init__(self, config: Config):
+        self.config = config
+        self._tagger: Any = None
+        self._lock = threading.Lock()
+
+    def tagger(self) -> Any:
+        with self._lock:
+            if self._tagger is None:
+                from .nlp import load_tagger
+
+                self._tagger = load_tagger(self.config)
+            return self._tagger
+
+
 def crawl_job(config: Config, sources: list[str], stop: threading.Event,
-              env: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Crawl ``sources``, tag what came in, send the instant digests; one ``crawl`` cycle."""
+              env: Mapping[str, str] | None = None, resources: Resources | None = None) -> dict[str, Any]:
+    """Crawl ``sources``, tag what came in, send the instant digests; one ``cycle`` run."""
     from .pipeline import run_once
 
-    report = run_once(config, sources=sources, digests="instant", env=env, stop=stop)
+    tagger = None
+    if resources is not None:
+        try:
+            tagger = resources.tagger()
+        except Exception as exc:  # the tag step reports it; crawling and digests go on
+            log.warning("cannot load the tagger: %s", exc)
+    report = run_once(config, sources=sources, digests="instant", env=env, stop=stop, tagger=tagger)
     for step in report.steps:
         if step.error:
             log.warning("%s: %s", step.name, step.error)
@@ -86,6 +109,7 @@ def build_scheduler(config: Config, *, stop: threading.Event | None = None,
         compile_filter(digest.filter)
 
     stop = stop or threading.Event()
+    resources = Resources(config)
     scheduler = BackgroundScheduler(
         executors={"default": ThreadPoolExecutor(max_workers=1)},
         job_defaults={"coalesce": True, "max_instances": 1},
@@ -94,7 +118,7 @@ def build_scheduler(config: Config, *, stop: threading.Event | None = None,
     scheduler.add_listener(_log_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED)
     for cron, names in crawl_groups(config).items():
         scheduler.add_job(crawl_job, CronTrigger.from_crontab(cron, timezone=timezone.utc),
-                          args=(config, names, stop, env), id=f"crawl:{cron}", name=f"crawl {len(names)} sources",
+                          args=(config, names, stop, env, resources), id=f"crawl:{cron}", name=f"crawl {len(names)} sources",
                           replace_existing=True, misfire_grace_time=CRAWL_MISFIRE_GRACE_SECONDS)
     now = now or datetime.now(timezone.utc)
     with Archive(config.db_path) as archive:

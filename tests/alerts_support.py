@@ -166,13 +166,15 @@ class SlackRecord:
 class SlackServer:
     """Plays Slack's incoming webhook: 200 "ok", or scripted answers (429 + Retry-After, 500, 404, hang).
 
-    ``script`` is consumed one answer per request: (status, headers, body) or "hang"
-    (read the request, never answer until the server stops); when empty, answers 200.
+    ``script`` is consumed one answer per request: (status, headers, body), the same with a
+    fourth item, seconds to wait before answering, or "hang" (read the request, never answer
+    until the server stops); when empty, answers 200.
     """
 
     def __init__(self, script: list[Any] | None = None):
         self.script = list(script or [])
         self.requests: list[SlackRecord] = []
+        self.arrivals = 0  # requests read, answered or not yet
         self.release = threading.Event()
         server = self
 
@@ -182,6 +184,7 @@ class SlackServer:
 
             def do_POST(self) -> None:  # noqa: N802
                 raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                server.arrivals += 1
                 answer = server.script.pop(0) if server.script else (200, {}, b"ok")
                 try:
                     payload = json.loads(raw)
@@ -191,7 +194,9 @@ class SlackServer:
                     server.requests.append(SlackRecord(time.monotonic(), payload, raw, 0))
                     server.release.wait(60)
                     return
-                status, headers, body = answer
+                status, headers, body, *delay = answer
+                if delay:
+                    server.release.wait(delay[0])
                 server.requests.append(SlackRecord(time.monotonic(), payload, raw, status))
                 self.send_response(status)
                 for k, v in headers.items():

@@ -165,3 +165,32 @@ def test_sigterm_stops_the_daemon_cleanly(tmp_path, db_path):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_sigterm_mid_send_finishes_the_delivery_then_exits(tmp_path, db_path):
+    from alerts_support import SlackServer, slack_story_keys
+
+    conf = tmp_path / "daemon.toml"
+    conf.write_text('[[digests]]\nname = "team"\nchannel = "slack"\nwebhook_env = "TEST_SLACK_HOOK"\n'
+                    'schedule = "0 9 * * *"\ntimezone = "Europe/Paris"\n', encoding="utf-8")
+    with Archive(db_path) as archive:
+        add_article(archive, "https://a.example/1", "WeChat x Tmall", signals=[EV])
+        record_run(archive, "digest:team", datetime.now(timezone.utc) - timedelta(days=2))  # missed: catch-up
+    with SlackServer([(200, {}, b"ok", 3.0)]) as server:  # Slack takes 3 s to answer
+        proc = subprocess.Popen([sys.executable, "-c", "from wallwatch.cli import main; main()",
+                                 "--config", str(conf), "--db", str(db_path), "run"],
+                                cwd=tmp_path, stderr=subprocess.PIPE, text=True,
+                                env={**os.environ, "PYTHONUNBUFFERED": "1", "TEST_SLACK_HOOK": server.url})
+        try:
+            assert _wait(lambda: server.arrivals == 1, 30)
+            proc.send_signal(signal.SIGTERM)  # while the message is in flight
+            assert proc.wait(timeout=30) == 0, proc.stderr.read()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        assert len(server.requests) == 1 and server.requests[0].status == 200
+    with Archive(db_path) as archive:
+        sent = archive.query("SELECT story_key FROM deliveries WHERE digest = 'team' AND status = 'sent'")
+    assert [r["story_key"] for r in sent] == ["wechat|tmall|link_access|opening"]
+    assert len(slack_story_keys([server.requests[0].payload])) == 1
+

@@ -159,3 +159,15 @@ def test_only_the_lines_with_anchors_are_split_and_nothing_is_missed():
         positions = anchors.positions(body)
         expected = [(s, e) for s, e in sentence_spans(body) if any(s <= p < e for p in positions)]
         assert candidate_spans(body, anchors) == expected
+
+
+def test_long_spans_are_shown_by_year(cli, db_path, write_config):
+    from wallwatch.archive import ArticleRecord
+
+    with Archive(db_path) as a:
+        a.upsert_articles([ArticleRecord(url=f"https://x.example/{i}", title="t", body="Tmall grew.",
+                                         published=f"{2020 + i // 12}-{1 + i % 12:02d}-03") for i in range(30)])
+    out = cli("rules", "test", "Tmall", config=write_config("[nlp]\n")).output
+    assert "by year    2020 12, 2021 12, 2022 6" in out and "by month" not in out
+    report = json.loads(cli("rules", "test", "Tmall", "--json", config=write_config("[nlp]\n")).output)
+    assert len(report["by_month"]) == 30

@@ -77,7 +77,13 @@ def test_cmd(app: AppContext, query: str | None, watch_name: str | None, since: 
     if report.by_source:
         sample = "" if report.exact else " (in the sample)"
         click.echo(f"by source{sample}  " + ", ".join(f"{k} {v}" for k, v in report.by_source.most_common(12)))
-        click.echo(f"by month{sample}   " + ", ".join(f"{k} {v}" for k, v in sorted(report.by_month.items())))
+        if len(report.by_month) <= 24:
+            click.echo(f"by month{sample}   " + ", ".join(f"{k} {v}" for k, v in sorted(report.by_month.items())))
+        else:  # years read better than five lines of months (--json has the months)
+            years: dict[str, int] = {}
+            for month, n in report.by_month.items():
+                years[month[:4]] = years.get(month[:4], 0) + n
+            click.echo(f"by year{sample}    " + ", ".join(f"{k} {v}" for k, v in sorted(years.items())))
     for ex in report.examples:
         click.echo()
         click.echo(click.style(ex["title"] or "(untitled)", bold=True)

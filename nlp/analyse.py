@@ -85,8 +85,12 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
     """Every trigger match of the sentence as a candidate (kept or dropped with a reason)."""
     text = sentence.text
     out: list[Candidate] = []
-    parties = [Mention(m.start(), m.end(), m.group(), None, generic=True)
-               for c in rules.of("party") for m in c.finditer(text)]
+    found = sorted(((m.start(), m.end(), m.group()) for c in rules.of("party") for m in c.finditer(text)),
+                   key=lambda p: (p[0], -(p[1] - p[0])))
+    parties: list[Mention] = []
+    for start, end, phrase in found:  # the longest of overlapping phrases: "each other's links"
+        if not any(start < p.end and p.start < end for p in parties):
+            parties.append(Mention(start, end, phrase, None, generic=True))
     vetoes = [(c.rule, m) for c in rules.of("veto") for m in [c.search(text)] if m]
     ents: list[Mention] | None = None
     for crule in rules.of("trigger"):

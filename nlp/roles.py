@@ -84,6 +84,8 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
     """The mention that acts for a trigger spanning ``start:end`` of ``text``."""
     if authority:
         cands = [m for m in mentions if m.platform and m.platform.is_authority]
+        # A regulator acts under a law: "the JFTC designated Apple under its smartphone law, which bars ...".
+        cands = [m for m in cands if m.platform.kind != "law"] or cands
     else:
         cands = [m for m in mentions if not m.generic and not (m.platform and m.platform.is_authority)]
     if not cands:
@@ -100,6 +102,9 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
     elif roles == "passive":
         affected = before[-1] if before else None
         actor = next((m for m in after if preposition(text, m, floor) in HOST_PREPS | {"by"}), None)
+        if actor is None and affected is not None and affected.platform and affected.platform.owner:
+            # "iMessage will not be opened to Android, Apple said": the owner decides about its product.
+            actor = next((m for m in after if m.platform and m.platform.name == affected.platform.owner), None)
         if actor is None:
             actor = next((m for m in after if affected is None or m.group != affected.group), None)
         if actor is not None:
@@ -113,7 +118,8 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
             break
     if actor is None:
         for m in reversed(before):
-            if not is_object(text, m, floor) and id(m) not in listed:
+            # An adjunct ("on Android", "in Europe") is not the subject either; hosts come later.
+            if not is_object(text, m, floor) and id(m) not in listed and preposition(text, m, floor) not in HOST_PREPS:
                 actor = m
                 break
     if actor is None:
@@ -173,7 +179,10 @@ def choose_target(text: str, mentions: Sequence[Mention], actor: Mention | None,
     after = [m for m in others if end <= m.start < clause_end]
     before = [m for m in reversed(others) if m.end <= start]
     generic_after = [p for p in parties if p.start >= start]
-    ordered = inside + after + generic_after + before
+    if actor is not None and actor.platform is not None and actor.platform.is_authority:
+        ordered = inside + after + before + generic_after  # whom an authority orders is named
+    else:
+        ordered = inside + after + generic_after + before
     if event_type == "payment" and actor is not None:
         pay = [m for m in ordered if m.platform and m.platform.is_payment and m.group != actor.group]
         if pay:

@@ -120,6 +120,9 @@ def compile_filter(text: str | None) -> Query | None:
 
 
 _TIME = "coalesce(julianday(a.published), julianday(a.first_seen))"
+# The tagger always fills story_key; a signal stored without one still gets the same shape of key.
+_KEY = ("coalesce(nullif(s.story_key, ''), lower(coalesce(s.actor, '') || '|' || coalesce(s.target, '') || '|' "
+        "|| s.event_type || '|' || s.polarity))")
 
 
 def _where(digest: DigestConfig, since: datetime) -> tuple[list[str], dict[str, Any]]:
@@ -176,7 +179,7 @@ def select_stories(archive: Archive, digest: DigestConfig, now: datetime | None 
     # digest's recent entries and a bisect per signal beats a correlated NOT EXISTS
     # per signal by far), then the full rows of the pending signals only.
     light = archive.conn.execute(
-        f"SELECT s.id, s.story_key, {_TIME} AS t FROM signals s JOIN articles a ON a.id = s.article_id "
+        f"SELECT s.id, {_KEY} AS story_key, {_TIME} AS t FROM signals s JOIN articles a ON a.id = s.article_id "
         f"WHERE {' AND '.join(where)}",
         params,
     ).fetchall()
@@ -192,7 +195,7 @@ def select_stories(archive: Archive, digest: DigestConfig, now: datetime | None 
         elif t > covering[1]:
             absorbed[covering[0]] = max(absorbed.get(covering[0], 0.0), t)
     columns = f"""s.id, s.article_id, s.evidence, s.actor, s.target, s.polarity, s.event_type, s.status,
-        s.confidence, s.rule_id, s.kind, s.headline, s.story_key, a.url, a.title, a.source,
+        s.confidence, s.rule_id, s.kind, s.headline, {_KEY} AS story_key, a.url, a.title, a.source,
         a.duplicate_of, {_TIME} AS t""" + (", a.body, a.topics" if query else "")
     pending: list[dict[str, Any]] = []
     for i in range(0, len(pending_ids), 500):

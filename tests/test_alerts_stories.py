@@ -97,3 +97,14 @@ def test_highlight_platform_names():
     segs = highlight("Tencent's WeChat links to tmall now", ["WeChat (Tencent)", "Tmall"])
     assert [t for t, hot in segs if hot] == ["Tencent", "WeChat", "tmall"]
     assert "".join(t for t, _ in segs) == "Tencent's WeChat links to tmall now"
+
+
+def test_signal_stored_without_story_key_gets_one(archive, tmp_path):
+    from wallwatch.archive import ArticleRecord, SignalRecord
+
+    [res] = archive.upsert_articles([ArticleRecord(url="https://a.example/k", title="t", body="b",
+                                                   published="2026-11-22T08:00:00+00:00")])
+    archive.replace_signals(res.article_id, [SignalRecord(0, 5, "Apple opens NFC.", "opening", "app_store_or_device",
+                                                          "live", 0.9, "r", actor="Apple", target="NFC")], "v")
+    [story] = select_stories(archive, digest_config(tmp_path), NOW).stories
+    assert story.key == "apple|nfc|app_store_or_device|opening"

@@ -117,7 +117,7 @@ def main() -> None:
     digest_cfg = cfg.digests[0]
     default_cfg = loads('[[digests]]\nname = "bench"\nmin_confidence = 0.5\nmax_items = 1000\n').digests[0]
     filtered = loads('[[digests]]\nname = "bench"\nmin_confidence = 0.5\nmax_items = 1000\n'
-                     'lookback_days = 36500\nfilter = "platform:wechat OR links"\n').digests[0]
+                     'filter = "platform:wechat OR links"\n').digests[0]
     with Archive(db) as archive:
         n_sig = archive.conn.execute("SELECT count(*) FROM signals").fetchone()[0]
         # lookback is wide open (36500 days) so the ledger, not the date filter, must exclude the old signals
@@ -130,23 +130,28 @@ def main() -> None:
         slack_s, messages = timed(lambda: build_messages(digest), args.repeat)
         filt_s, fdigest = timed(lambda: build_digest(archive, filtered, now), args.repeat)
     new_signals = sum(len(s.signal_ids) for s in selection.stories) if selection.held_back == 0 else None
-    total = select_s + html_s + text_s + slack_s
-    print(f"archive: {n_sig:,} signals ({db}, built in {setup:.1f} s); machine: see nproc")
-    print(f"select + cluster: {select_s * 1000:8.1f} ms -> {len(selection.stories)} stories "
-          f"from {new_signals} new signals, {selection.held_back} held back")
-    print(f"  same, default lookback (7 days): {default_s * 1000:.1f} ms -> {len(default_sel.stories)} stories")
-    print(f"render HTML:      {html_s * 1000:8.1f} ms ({len(html) / 1000:.0f} kB)")
-    print(f"render text:      {text_s * 1000:8.1f} ms")
-    print(f"email message:    {email_s * 1000:8.1f} ms (text + HTML + headers)")
-    print(f"slack split:      {slack_s * 1000:8.1f} ms -> {len(messages)} messages")
-    print(f"total (select, cluster, HTML, text, Slack): {total * 1000:.1f} ms  (target < 1000 ms)")
-    print(f"build_digest with filter: {filt_s * 1000:.1f} ms -> {len(fdigest.stories)} stories")
+    render = html_s + text_s + slack_s
+    print(f"archive: {n_sig:,} signals ({db}, built in {setup:.1f} s)")
+    print(f"select + cluster, default lookback (7 days): {default_s * 1000:7.1f} ms -> "
+          f"{len(default_sel.stories)} stories from {new_signals} new signals")
+    print(f"select + cluster, lookback wide open:        {select_s * 1000:7.1f} ms "
+          "(the ledger alone excludes the delivered signals)")
+    print(f"render HTML:   {html_s * 1000:7.1f} ms ({len(html) / 1000:.0f} kB)")
+    print(f"render text:   {text_s * 1000:7.1f} ms")
+    print(f"email message: {email_s * 1000:7.1f} ms (text + HTML + headers, serialised)")
+    print(f"slack split:   {slack_s * 1000:7.1f} ms -> {len(messages)} messages")
+    print(f"total, default lookback (select, cluster, HTML, text, Slack): {(default_s + render) * 1000:.1f} ms"
+          "  (target < 1000 ms)")
+    print(f"total, lookback wide open:                                   {(select_s + render) * 1000:.1f} ms")
+    print(f"build_digest with a filter (platform:wechat OR links): {filt_s * 1000:.1f} ms -> "
+          f"{len(fdigest.stories)} stories")
     print(json.dumps({"signals": n_sig, "new_signals": new_signals, "stories": len(selection.stories),
-                      "select_ms": round(select_s * 1000, 1),
-                      "select_default_lookback_ms": round(default_s * 1000, 1), "html_ms": round(html_s * 1000, 1),
-                      "text_ms": round(text_s * 1000, 1), "email_ms": round(email_s * 1000, 1),
-                      "slack_ms": round(slack_s * 1000, 1), "slack_messages": len(messages),
-                      "total_ms": round(total * 1000, 1), "filtered_ms": round(filt_s * 1000, 1)}))
+                      "select_default_ms": round(default_s * 1000, 1), "select_wide_open_ms": round(select_s * 1000, 1),
+                      "html_ms": round(html_s * 1000, 1), "text_ms": round(text_s * 1000, 1),
+                      "email_ms": round(email_s * 1000, 1), "slack_ms": round(slack_s * 1000, 1),
+                      "slack_messages": len(messages), "total_default_ms": round((default_s + render) * 1000, 1),
+                      "total_wide_open_ms": round((select_s + render) * 1000, 1),
+                      "filtered_ms": round(filt_s * 1000, 1)}))
 
 
 if __name__ == "__main__":

@@ -110,13 +110,12 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
             continue
         _event_type(cand, text, mentions, rules)
         _roles(cand, text, mentions, parties, ctx)
-        if (cand.actor is None or (cand.target is None and cand.rule.rule.scope == "pair")) and entities:
+        if cand.actor is not None and cand.target is None and cand.rule.rule.scope == "pair" and entities:
             if ents is None:
                 ents = [e for e in entities(sentence)
                         if not any(e.start < k.end and k.start < e.end for k in mentions)]
             if ents:
-                merged = sorted([*mentions, *ents], key=lambda x: x.start)
-                _roles(cand, text, merged, parties, ctx)
+                _roles(cand, text, mentions, parties, ctx, extra=ents)
         _status(cand, text, rules)
         _score(cand, vetoes)
     _drop_inside_orders(out)
@@ -209,7 +208,8 @@ def _event_type(cand: Candidate, text: str, mentions: Sequence[Mention], rules: 
 
 
 def _roles(cand: Candidate, text: str, mentions: Sequence[Mention], parties: Sequence[Mention],
-           ctx: Context) -> None:
+           ctx: Context, extra: Sequence[Mention] = ()) -> None:
+    """Actor and target of a candidate; ``extra`` (organisations NER found) can only be targets."""
     rule = cand.rule.rule
     authority = cand.polarity == "mandate" or rule.scope == "authority"
     cand.dropped = None
@@ -226,7 +226,8 @@ def _roles(cand: Candidate, text: str, mentions: Sequence[Mention], parties: Seq
         actor = next((m for m in ctx.previous if m.platform and m.platform.is_authority), None)
         if actor is not None:
             cand.notes.append(f"authority {actor.name} from the previous sentence")
-    target = choose_target(text, mentions, actor, cand.start, cand.end, event_type=cand.event_type,
+    pool = sorted([*mentions, *extra], key=lambda m: m.start) if extra else mentions
+    target = choose_target(text, pool, actor, cand.start, cand.end, event_type=cand.event_type,
                            parties=parties)
     if target is None and parties:
         target = min(parties, key=lambda p: abs(p.start - cand.end))
@@ -243,6 +244,8 @@ def _roles(cand: Candidate, text: str, mentions: Sequence[Mention], parties: Seq
     ordered_by = _ordered_by(text, mentions, cand.start) if cand.polarity != "mandate" else None
     if ordered_by is not None:
         cand.dropped = f"ordered by {ordered_by.name}, not done: only a mandate rule can make it a signal"
+    elif authority and _hearsay(text, mentions, cand.start):
+        cand.dropped = "the authority reports complaints or claims; it orders nothing"
     elif actor is None:
         cand.dropped = "no actor: no platform" + (" or authority" if authority else "") + " named"
     elif target is None and rule.scope == "pair":
@@ -251,6 +254,15 @@ def _roles(cand: Candidate, text: str, mentions: Sequence[Mention], parties: Seq
 
 _ORDER = re.compile(r"\b(?:ordered|orders|order|told|tells|tell|required|requires|asked|asks|urged|urges|forced|"
                     r"forces|demanded|demands|instructed|instructs|summoned|directed|directs)\b", re.I)
+
+
+_HEARSAY = re.compile(r"\b(?:complaints?|reports?|claims?|accus\w*|alleg\w*)\s+that\b", re.I)
+
+
+def _hearsay(text: str, mentions: Sequence[Mention], start: int) -> bool:
+    """An authority reporting complaints ("received complaints that apps force users ...") orders nothing."""
+    auth = [m for m in mentions if m.platform and m.platform.is_authority and m.end <= start]
+    return bool(auth) and _HEARSAY.search(text, auth[-1].end, start) is not None
 
 
 def _ordered_by(text: str, mentions: Sequence[Mention], start: int) -> Mention | None:

@@ -33,6 +33,8 @@ OBJECT_VERBS = frozenset({"let", "lets", "use", "uses", "connect", "allow", "all
 SAY_VERBS = frozenset({"said", "says", "say", "claimed", "claims", "reported", "reports", "confirmed", "confirms",
                        "announced", "announces", "believe", "believes", "believed", "thinks", "think", "added",
                        "noted", "argued", "stated", "wrote", "explained", "insisted", "warned", "expected"})
+_HOST_OF = re.compile(r"\b(?:users|customers|shoppers|merchants|sellers|members|subscribers|owners|buyers|"
+                      r"drivers|riders|players|creators|fans|viewers)\s+of\s+(?:the\s+)?$", re.I)
 _PREP = re.compile(r"([A-Za-z]+)\s+(?:(?:the|a|an|its|their|his|her|our|rival|other|own|some|many|several|all|most|selected|select|both)\s+)*$")
 _SPEAKER = re.compile(r"^\s*,?\s*(?:said|says|say|told|tells|reported|reports|confirmed|confirms|announced|announces|"
                       r"noted|notes|added|explained|wrote|stated|argued|claimed|claims|has said|had said)\b")
@@ -49,6 +51,8 @@ def is_object(text: str, m: Mention, floor: int = 0) -> bool:
     word = preposition(text, m, floor)
     if word is None:
         return False
+    if word == "of" and _HOST_OF.search(text, max(floor, m.start - 40), m.start):
+        return False  # "users of Ele.me can now ...": the platform the users are on
     if word in OBJECT_PREPS or word in OBJECT_VERBS:
         return True
     return word not in SAY_VERBS and word.endswith(("ed", "ing"))
@@ -88,6 +92,8 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
         cands = [m for m in cands if m.platform.kind != "law"] or cands
     else:
         cands = [m for m in mentions if not m.generic and not (m.platform and m.platform.is_authority)]
+        # A standard (RCS, NFC, SMS) is what gets adopted, not who adopts it.
+        cands = [m for m in cands if not (m.platform and m.platform.kind == "standard")] or cands
     if not cands:
         return None
     listed = _list_members(text, mentions)

@@ -3,7 +3,7 @@
 Signals that share a ``story_key`` (actor|target|event_type|polarity) and lie
 within the digest's story window of each other are one story, however many
 outlets (or syndicated copies) reported it. Selection is read-only: the
-ledger (:mod:`.ledger`) decides what counts as already delivered.
+ledger's entries (:mod:`.coverage`) decide what counts as already delivered.
 """
 
 from __future__ import annotations
@@ -20,12 +20,13 @@ from wallwatch.archive import Archive, parse
 from wallwatch.archive.query import FTS_FIELDS, Query
 from wallwatch.config import DigestConfig
 
+from .coverage import covering, from_julian, julian, sent_windows
+
 # How far a status has come; a story takes the most advanced status among its signals.
 STATUS_RANK = {"background": 0, "rumoured": 1, "trial": 2, "announced": 3, "live": 4}
 # Fields a digest filter may use besides the full-text ones (title:, body:, text:).
 FILTER_FIELDS = frozenset(FTS_FIELDS) | {"topic", "source", "polarity", "type", "platform", "status", "watch", "rule"}
 MAX_EVIDENCE_CHARS = 600
-_JULIAN_UNIX_EPOCH = 2440587.5
 
 
 @dataclass(frozen=True)
@@ -106,14 +107,6 @@ class Selection:
     absorbed: list[tuple[int, str]] = field(default_factory=list)
 
 
-def _julian(dt: datetime) -> float:
-    return dt.timestamp() / 86400.0 + _JULIAN_UNIX_EPOCH
-
-
-def _from_julian(jd: float) -> datetime:
-    return datetime.fromtimestamp(round((jd - _JULIAN_UNIX_EPOCH) * 86400.0), tz=timezone.utc)
-
-
 def compile_filter(text: str | None) -> Query | None:
     """Parse a digest's ``filter``; raises QueryError naming the problem."""
     return parse(text, FILTER_FIELDS) if text else None
@@ -185,15 +178,15 @@ def select_stories(archive: Archive, digest: DigestConfig, now: datetime | None 
     ).fetchall()
     window_days = digest.story_window_hours / 24.0
     earliest = min((t for _, _, t in light if t is not None), default=None)
-    windows = _sent_windows(archive, digest.name, window_days, earliest) if light else {}
+    windows = sent_windows(archive, digest.name, window_days, earliest) if light else {}
     pending_ids: list[int] = []
     absorbed: dict[int, float] = {}
     for sid, key, t in light:
-        covering = _covering(windows.get(key), t)
-        if covering is None:
+        sent = covering(windows.get(key), t)
+        if sent is None:
             pending_ids.append(sid)
-        elif t > covering[1]:
-            absorbed[covering[0]] = max(absorbed.get(covering[0], 0.0), t)
+        elif t > sent[1]:
+            absorbed[sent[0]] = max(absorbed.get(sent[0], 0.0), t)
     columns = f"""s.id, s.article_id, s.evidence, s.actor, s.target, s.polarity, s.event_type, s.status,
         s.confidence, s.rule_id, s.kind, s.headline, {_KEY} AS story_key, a.url, a.title, a.source,
         a.duplicate_of, {_TIME} AS t""" + (", a.body, a.topics" if query else "")
@@ -212,57 +205,8 @@ def select_stories(archive: Archive, digest: DigestConfig, now: datetime | None 
     return Selection(
         stories=stories[: digest.max_items],
         held_back=max(0, len(stories) - digest.max_items),
-        absorbed=[(delivery, _from_julian(t).isoformat()) for delivery, t in absorbed.items()],
+        absorbed=[(delivery, from_julian(t).isoformat()) for delivery, t in absorbed.items()],
     )
-
-
-@dataclass
-class _Windows:
-    """A story key's sent stories as merged, sorted time spans (Julian days, window included)."""
-
-    starts: list[float]
-    ends: list[float]
-    # per span: (delivery id with the latest story_end, that story_end) -- the entry to widen
-    latest: list[tuple[int, float]]
-
-
-def _sent_windows(archive: Archive, digest: str, window_days: float,
-                  earliest: float | None) -> dict[str, _Windows]:
-    """Sent stories of ``digest`` that end late enough to cover a signal at ``earliest`` or later."""
-    since = _from_julian(earliest - window_days - 1).isoformat() if earliest is not None else ""
-    # story_end is always written by us as UTC ISO text, so text order is time order.
-    rows = archive.conn.execute(
-        """SELECT story_key, julianday(story_start), julianday(story_end), id FROM deliveries
-           WHERE digest = ? AND status = 'sent' AND story_end >= ?""",
-        (digest, since),
-    ).fetchall()
-    rows = sorted(r for r in rows if r[1] is not None and r[2] is not None)
-    out: dict[str, _Windows] = {}
-    for key, start, end, delivery in rows:
-        w = out.get(key)
-        if w is None:
-            w = out[key] = _Windows([], [], [])
-        lo, hi = start - window_days, end + window_days
-        if w.ends and lo <= w.ends[-1]:
-            if hi > w.ends[-1]:
-                w.ends[-1] = hi
-            if end >= w.latest[-1][1]:
-                w.latest[-1] = (delivery, end)
-        else:
-            w.starts.append(lo)
-            w.ends.append(hi)
-            w.latest.append((delivery, end))
-    return out
-
-
-def _covering(windows: _Windows | None, t: float) -> tuple[int, float] | None:
-    """The (delivery id, story_end) of the sent story whose window holds time ``t``, if any."""
-    if windows is None or t is None:
-        return None
-    i = bisect.bisect_right(windows.starts, t) - 1
-    if i >= 0 and t <= windows.ends[i]:
-        return windows.latest[i]
-    return None
 
 
 def _matches(query: Query, row: dict[str, Any]) -> bool:
@@ -302,7 +246,7 @@ def _story(rows: list[dict[str, Any]]) -> Story:
     for r in rows:
         if r["article_id"] not in sources:
             sources[r["article_id"]] = SourceRef(r["article_id"], r["url"], r["title"] or "", r["source"],
-                                                 _from_julian(r["t"]), r["duplicate_of"])
+                                                 from_julian(r["t"]), r["duplicate_of"])
     refs = sorted(sources.values(), key=lambda s: (s.time, s.article_id))
     status = max((r["status"] for r in rows), key=lambda s: STATUS_RANK.get(s, 1))
     evidence = " ".join(best["evidence"].split())
@@ -337,7 +281,7 @@ def _mark_state_changes(archive: Archive, stories: list[Story]) -> None:
         events.sort()
     for story in stories:
         events = history.get(_pair(story.key), [])
-        i = bisect.bisect_left(events, (_julian(story.start) - 0.5 / 86400,)) - 1
+        i = bisect.bisect_left(events, (julian(story.start) - 0.5 / 86400,)) - 1
         if i < 0:
             continue
         _, _, prev_polarity, prev_status = events[i]

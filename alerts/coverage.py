@@ -45,22 +45,25 @@ def sent_windows(archive: Archive, digest: str, window_days: float,
            WHERE digest = ? AND status = 'sent' AND story_end >= ?""",
         (digest, since),
     ).fetchall()
-    rows = sorted(r for r in rows if r[1] is not None and r[2] is not None)
-    out: dict[str, _Windows] = {}
+    by_key: dict[str, list[tuple[float, float, int]]] = {}
     for key, start, end, delivery in rows:
-        w = out.get(key)
-        if w is None:
-            w = out[key] = _Windows([], [], [])
-        lo, hi = start - window_days, end + window_days
-        if w.ends and lo <= w.ends[-1]:
-            if hi > w.ends[-1]:
-                w.ends[-1] = hi
-            if end >= w.latest[-1][1]:
-                w.latest[-1] = (delivery, end)
-        else:
-            w.starts.append(lo)
-            w.ends.append(hi)
-            w.latest.append((delivery, end))
+        if start is not None and end is not None:
+            by_key.setdefault(key, []).append((start, end, delivery))
+    out: dict[str, _Windows] = {}
+    for key, entries in by_key.items():
+        entries.sort()
+        w = out[key] = _Windows([], [], [])
+        for start, end, delivery in entries:
+            lo, hi = start - window_days, end + window_days
+            if w.ends and lo <= w.ends[-1]:
+                if hi > w.ends[-1]:
+                    w.ends[-1] = hi
+                if end >= w.latest[-1][1]:
+                    w.latest[-1] = (delivery, end)
+            else:
+                w.starts.append(lo)
+                w.ends.append(hi)
+                w.latest.append((delivery, end))
     return out
 
 

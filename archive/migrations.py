@@ -200,3 +200,10 @@ def m030_rules_watch_state(db: Database) -> None:
 def m021_alerts_ledger_window_index(db: Database) -> None:
     # A digest reads only the ledger entries that end recently enough to cover new signals.
     db.execute("CREATE INDEX deliveries_digest_end ON deliveries(digest, status, story_end)")
+
+
+@migrations()
+def m022_alerts_ledger_covering_index(db: Database) -> None:
+    # Covering: a digest reads key, start and end of its recent entries from the index alone.
+    db.execute("DROP INDEX IF EXISTS deliveries_digest_end")
+    db.execute("CREATE INDEX deliveries_digest_window ON deliveries(digest, status, story_end, story_key, story_start)")

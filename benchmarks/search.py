@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import GENERATOR_VERSION, SOURCES, Corpus  # noqa: E402
-from variants import DATE_INDEX_SQL, variants  # noqa: E402
+from variants import variants  # noqa: E402
 
 from wallwatch.archive import Archive, SearchFilters, parse, search  # noqa: E402
 
@@ -266,8 +266,6 @@ def main(argv: list[str] | None = None) -> int:
                     help="merge the FTS5 index into one segment before measuring (kept in the file)")
     ap.add_argument("--variants", action="store_true",
                     help="also time the candidate query shapes of benchmarks/variants.py")
-    ap.add_argument("--date-index", action="store_true",
-                    help="add the articles_date_id index (kept in the file) so the since-bound variant runs")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = ap.parse_args(argv)
 
@@ -279,9 +277,6 @@ def main(argv: list[str] | None = None) -> int:
         meta["optimize_seconds"] = optimize(db)
         meta["optimized"] = True
         db.with_suffix(".json").write_text(json.dumps(meta))
-    if args.date_index:
-        with Archive(db) as archive, archive.write() as conn:
-            conn.execute(DATE_INDEX_SQL)
     log("measuring queries ...")
     queries = measure(db, args.repeats, args.variants)
 

@@ -17,8 +17,8 @@ to the archive's SQL would buy before anyone makes it:
 - ``*_since_bound``: ``fts_sorted`` / ``two_stage`` where ``--since`` also becomes a
   lower bound on the FTS5 rowid (the smallest id of an article dated on or
   after ``since``), so FTS5 scores only newer postings. Exact (the date filter
-  stays); pays off because ids grow with crawl time. Needs the index
-  ``articles_date_id`` on ``(coalesce(published, first_seen), id)``.
+  stays); pays off because ids grow with crawl time. Uses the index
+  ``articles_date_id`` of migration m005 to find that id.
 - ``window_20k``: ``two_stage`` scoring only the newest 20,000 matches (the
   bound costs one ordered rowid walk). A change of meaning, not only of speed:
   its hits differ from ``search`` for very common words, by design.
@@ -35,9 +35,6 @@ from wallwatch.archive.search import MARK_END, MARK_START
 WEIGHTS = "bm25(4.0, 1.0, 2.0)"  # the weights search() uses: title, body, signal evidence
 SNIPPET = f"snippet(articles_fts, 1, '{MARK_START}', '{MARK_END}', '…', 24)"
 COLUMNS = "a.id, a.url, a.title, a.source, a.published"
-# What migration m005 would add for fts_sorted_since_bound (search.py --date-index adds it).
-DATE_INDEX_SQL = ("CREATE INDEX IF NOT EXISTS articles_date_id "
-                  "ON articles(coalesce(published, first_seen), id)")
 
 
 def _filters(filters: SearchFilters, params: dict[str, Any], *, since_bound: bool) -> list[str]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..archive import Archive, ArticleRecord
-from .dedupe import is_near_duplicate
+from .dedupe import MIN_SHINGLES, containment, shingles
 
 MAX_CANDIDATES = 20
+SHINGLE_CACHE = 2000  # shingle sets of recent originals, kept for the crawl
 
 
 class ArticleWriter:
@@ -17,6 +18,7 @@ class ArticleWriter:
         self.archive = archive
         self.threshold = threshold
         self.links = 0
+        self._shingles: dict[int, set[int]] = {}
 
     def store(self, record: ArticleRecord, signature: Sequence[str] = ()) -> tuple[str, int | None]:
         """Upsert ``record``; returns its outcome (new/updated/unchanged) and the original it copies.
@@ -49,18 +51,32 @@ class ArticleWriter:
         placeholders = ",".join("?" * len(signature))
         conn = self.archive.conn
         rows = conn.execute(
-            f"""SELECT m.article_id, count(*) AS shared FROM crawler_minhash m
+            f"""SELECT coalesce(a.duplicate_of, a.id) AS root, count(*) AS shared
+                FROM crawler_minhash m JOIN articles a ON a.id = m.article_id
                 WHERE m.band_key IN ({placeholders}) AND m.article_id != ?
-                GROUP BY m.article_id ORDER BY shared DESC, m.article_id LIMIT ?""",
+                GROUP BY root ORDER BY shared DESC, root LIMIT ?""",
             (*signature, article_id, MAX_CANDIDATES),
         ).fetchall()
+        if not rows:
+            return None
+        mine = shingles(record.body)
+        if len(mine) < MIN_SHINGLES:
+            return None
         roots: dict[int, str] = {}
-        for candidate_id, _shared in rows:
-            row = conn.execute("SELECT body, coalesce(duplicate_of, id) FROM articles WHERE id=?",
-                               (candidate_id,)).fetchone()
-            if row and row[1] != article_id and is_near_duplicate(record.body, row[0], self.threshold):
-                published = conn.execute("SELECT published FROM articles WHERE id=?", (row[1],)).fetchone()[0]
-                roots[row[1]] = published or "9999"
+        for root_id, _shared in rows:
+            if root_id == article_id:
+                continue
+            theirs = self._shingles.get(root_id)
+            row = conn.execute("SELECT body, published FROM articles WHERE id=?", (root_id,)).fetchone()
+            if row is None:
+                continue
+            if theirs is None:
+                theirs = shingles(row[0])
+                if len(self._shingles) >= SHINGLE_CACHE:
+                    self._shingles.pop(next(iter(self._shingles)))
+                self._shingles[root_id] = theirs
+            if len(theirs) >= MIN_SHINGLES and containment(mine, theirs) >= self.threshold:
+                roots[root_id] = row[1] or "9999"
         if not roots:
             return None
         root = min(roots, key=lambda i: (roots[i], i))
@@ -68,5 +84,6 @@ class ArticleWriter:
             cur = conn.execute("UPDATE articles SET duplicate_of=? WHERE id=? OR duplicate_of=?",
                                (article_id, root, root))
             self.links += cur.rowcount
+            self._shingles.pop(root, None)
             return None
         return root

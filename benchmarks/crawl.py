@@ -138,12 +138,20 @@ def run_baseline(kind: str, url_file: str) -> None:
     print(json.dumps({"pages": count["pages"], "seconds": time.monotonic() - t0, "chars": count["chars"]}))
 
 
-def _measure(cmd: list[str]) -> tuple[dict, float, int]:
+def _children_cpu() -> float:
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def _measure(cmd: list[str]) -> tuple[dict, float, int, float]:
+    cpu0 = _children_cpu()
     with PeakMemory() as mem:
         t0 = time.monotonic()
         out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
         wall = time.monotonic() - t0
-    return json.loads(out.strip().splitlines()[-1]), wall, mem.peak
+    return json.loads(out.strip().splitlines()[-1]), wall, mem.peak, _children_cpu() - cpu0
 
 
 def main() -> None:
@@ -187,31 +195,40 @@ concurrency = 16
 max_items_per_source = {per_feed}
 time_budget_seconds = 1800
 """ + "\n".join(sources))
-    results: dict[str, dict] = {"machine": {"cpus": os.cpu_count()}, "pages": len(urls), "distinct_pages": len(pages)}
+    results: dict[str, dict] = {"machine": {"cpus": os.cpu_count(), "loadavg_before": os.getloadavg()[0]},
+                                "pages": len(urls), "distinct_pages": len(pages)}
     only = set(args.only or ["bare", "naive", "wallwatch"])
     for kind in ("bare", "naive"):
         if kind in only:
-            data, wall, peak = _measure([sys.executable, __file__, "--baseline", kind, str(work / "urls.txt")])
+            data, wall, peak, cpu = _measure([sys.executable, __file__, "--baseline", kind, str(work / "urls.txt")])
             results[kind] = {"pages": data["pages"], "seconds": round(data["seconds"], 2),
-                             "pages_per_s": round(data["pages"] / data["seconds"], 1), "peak_mb": round(peak / 1e6)}
+                             "pages_per_s": round(data["pages"] / data["seconds"], 1), "peak_mb": round(peak / 1e6),
+                             "cpu_ms_per_page": round(cpu / data["pages"] * 1000, 1)}
             print(f"{kind:<10} {data['pages']} pages in {data['seconds']:.1f}s: {data['pages'] / data['seconds']:.1f} pages/s,"
-                  f" peak {peak / 1e6:.0f} MB", flush=True)
+                  f" peak {peak / 1e6:.0f} MB, {cpu / data['pages'] * 1000:.1f} ms CPU/page (crawler processes)", flush=True)
     if "wallwatch" in only:
         db = work / "bench.db"
+        cpu0 = _children_cpu()
         with PeakMemory() as mem:
             t0 = time.monotonic()
             report = crawl(config, db)
             wall = time.monotonic() - t0
+        cpu = _children_cpu() - cpu0
         t = report.totals
         stored = t["new"] + t["updated"]
         results["wallwatch"] = {"stored": stored, "failed": t["failed"], "duplicates": t["duplicates"],
                                 "crawl_seconds": round(report.seconds, 2), "wall_seconds": round(wall, 2),
                                 "articles_per_s": round(stored / report.seconds, 1),
-                                "articles_per_s_wall": round(stored / wall, 1), "peak_mb": round(mem.peak / 1e6)}
+                                "articles_per_s_wall": round(stored / wall, 1), "peak_mb": round(mem.peak / 1e6),
+                                "cpu_ms_per_page": round(cpu / max(1, stored) * 1000, 1)}
         print(f"wallwatch  {stored} articles stored ({t['failed']} failed, {t['duplicates']} linked as copies) in "
               f"{report.seconds:.1f}s: {stored / report.seconds:.1f} articles/s "
-              f"({stored / wall:.1f}/s including process start), peak {mem.peak / 1e6:.0f} MB")
+              f"({stored / wall:.1f}/s including process start), peak {mem.peak / 1e6:.0f} MB, "
+              f"{cpu / max(1, stored) * 1000:.1f} ms CPU/page (crawl process + extraction workers)")
     httpd.shutdown()
+    results["machine"]["loadavg_after"] = os.getloadavg()[0]
+    print(f"load average (1 min) before {results['machine']['loadavg_before']:.2f}, after "
+          f"{results['machine']['loadavg_after']:.2f} on {os.cpu_count()} CPUs")
     print(json.dumps(results))
 
 

@@ -228,9 +228,10 @@ def _roles(cand: Candidate, text: str, mentions: Sequence[Mention], parties: Seq
             cand.notes.append(f"authority {actor.name} from the previous sentence")
     pool = sorted([*mentions, *extra], key=lambda m: m.start) if extra else mentions
     target = choose_target(text, pool, actor, cand.start, cand.end, event_type=cand.event_type,
-                           parties=parties)
-    if target is None and parties:
-        target = min(parties, key=lambda p: abs(p.start - cand.end))
+                           parties=[p for p in parties if not _names_actor(p, actor)])
+    own = [p for p in parties if not _names_actor(p, actor)]  # not "other Google apps"
+    if target is None and own:
+        target = min(own, key=lambda p: abs(p.start - cand.end))
         cand.notes.append(f"generic counterpart {target.text!r}")
     if target is None and actor is not None and rule.scope == "pair":
         for where, pool in (("previous", ctx.previous), ("next", ctx.following)):
@@ -271,6 +272,13 @@ def _ordered_by(text: str, mentions: Sequence[Mention], start: int) -> Mention |
         if m.platform and m.platform.is_authority and m.end <= start and _ORDER.search(text, m.end, start):
             return m
     return None
+
+
+def _names_actor(party: Mention, actor: Mention | None) -> bool:
+    if actor is None:
+        return False
+    names = {actor.name, actor.group, actor.platform.parent if actor.platform else None}
+    return any(n and n.lower() in party.text.lower() for n in names)
 
 
 def _status(cand: Candidate, text: str, rules: RuleSet) -> None:

@@ -146,6 +146,7 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
         rank = _PAY_RANK.get(actor.platform.kind, 2)
         # A merchant side that owns another payment method here is that method's app, not a merchant.
         better = [m for m in cands if m.platform and _PAY_RANK.get(m.platform.kind, 2) > rank
+                  and m.platform.kind not in ("app", "messaging", "feature")
                   and m.group != actor.group
                   and not any(o is not m and o is not actor and o.group == m.group
                               and o.platform and o.platform.is_payment for o in cands)]

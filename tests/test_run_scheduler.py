@@ -158,6 +158,10 @@ def test_sigterm_stops_the_daemon_cleanly(tmp_path, db_path):
             if "SIGTERM or Ctrl-C" in line:
                 break
         assert any("digest:daily" in line for line in lines), lines
+        second = subprocess.run([sys.executable, "-c", "from wallwatch.cli import main; main()",
+                                 "--config", str(conf), "--db", str(db_path), "run"],
+                                cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1 and f"another wallwatch daemon (pid {proc.pid})" in second.stderr
         proc.send_signal(signal.SIGTERM)
         rest = proc.stderr.read()
         assert proc.wait(timeout=15) == 0, rest

@@ -14,10 +14,14 @@ start. SIGTERM/SIGINT let the current step finish, then the daemon exits.
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import signal
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
 from datetime import datetime, timezone
 from typing import Any
 
@@ -28,6 +32,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from .archive import Archive
 from .config import Config
+from .errors import WallwatchError
 
 log = logging.getLogger("wallwatch.scheduler")
 
@@ -156,11 +161,38 @@ def describe(scheduler: BackgroundScheduler) -> list[dict[str, Any]]:
     return out
 
 
+@contextmanager
+def daemon_lock(config: Config) -> Iterator[None]:
+    """One daemon per archive: a second one would crawl everything twice."""
+    path = Path(f"{config.db_path}.daemon.lock")
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            other = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            raise WallwatchError(f"another wallwatch daemon (pid {other}) already runs on {config.db_path}; "
+                                 "stop it first, or use --db for another archive") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing drops the lock
+
+
 def run_daemon(config: Config, *, stop: threading.Event | None = None,
                on_start: Callable[[list[dict[str, Any]]], None] | None = None,
                install_signals: bool = True) -> None:
-    """Run until SIGTERM/SIGINT (or ``stop`` is set); the current step finishes first."""
-    stop = stop or threading.Event()
+    """Run until SIGTERM/SIGINT (or ``stop`` is set); the current step finishes first.
+
+    Raises WallwatchError when another daemon runs on the same archive.
+    """
+    with daemon_lock(config):
+        _run(config, stop or threading.Event(), on_start, install_signals)
+
+
+def _run(config: Config, stop: threading.Event, on_start: Callable[[list[dict[str, Any]]], None] | None,
+         install_signals: bool) -> None:
     scheduler = build_scheduler(config, stop=stop)
     previous: dict[int, Any] = {}
     if install_signals:

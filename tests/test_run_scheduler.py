@@ -198,3 +198,27 @@ def test_sigterm_mid_send_finishes_the_delivery_then_exits(tmp_path, db_path):
     assert [r["story_key"] for r in sent] == ["wechat|tmall|link_access|opening"]
     assert len(slack_story_keys([server.requests[0].payload])) == 1
 
+
+
+def test_failed_digest_is_retried_later(tmp_path, db_path):
+    from wallwatch.scheduler import RETRY_MINUTES
+
+    cfg = daemon_config(tmp_path, db_path)
+    (tmp_path / "out").write_text("a file where the digest folder should be: the channel fails")
+    with Archive(db_path) as archive:
+        add_article(archive, "https://a.example/1", "WeChat x Tmall", signals=[EV])
+        record_run(archive, "digest:daily", datetime.now(timezone.utc) - timedelta(days=2))
+    scheduler = build_scheduler(cfg)
+    scheduler.start()
+    try:
+        assert _wait(lambda: scheduler.get_job("retry:daily") is not None)
+        retry = scheduler.get_job("retry:daily")
+        delay = retry.next_run_time - datetime.now(timezone.utc)
+        assert timedelta(minutes=RETRY_MINUTES - 1) < delay <= timedelta(minutes=RETRY_MINUTES)
+        # the retry is the real job: run it now, with the channel back
+        (tmp_path / "out").unlink()
+        scheduler.modify_job("retry:daily", next_run_time=datetime.now(timezone.utc))
+        assert _wait(lambda: (tmp_path / "out" / "daily-latest.html").exists())
+        assert _wait(lambda: scheduler.get_job("retry:daily") is None)  # one-off: gone once it succeeded
+    finally:
+        scheduler.shutdown(wait=True)

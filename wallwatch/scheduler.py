@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
@@ -36,6 +36,7 @@ from .errors import WallwatchError
 
 log = logging.getLogger("wallwatch.scheduler")
 
+RETRY_MINUTES = 15  # a digest whose channel failed is tried again this much later (until it goes out)
 CRAWL_MISFIRE_GRACE_SECONDS = 15 * 60  # a crawl this late still runs; later ones are coalesced into the next
 DIGEST_MISFIRE_GRACE_SECONDS = None  # a late digest always runs (once, coalesced)
 
@@ -54,6 +55,7 @@ class Resources:
 
     def __init__(self, config: Config):
         self.config = config
+        self.scheduler: BackgroundScheduler | None = None  # set by build_scheduler, for retries
         self._tagger: Any = None
         self._lock = threading.Lock()
 
@@ -85,8 +87,12 @@ def crawl_job(config: Config, sources: list[str], stop: threading.Event,
 
 
 def digest_job(config: Config, name: str, stop: threading.Event,
-               env: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Deliver digest ``name`` now (unless the daemon is stopping: it stays due for the catch-up)."""
+               env: Mapping[str, str] | None = None, resources: Resources | None = None) -> dict[str, Any]:
+    """Deliver digest ``name`` now (unless the daemon is stopping: it stays due for the catch-up).
+
+    When the channel fails, a one-off retry (job ``retry:<name>``) is queued
+    ``RETRY_MINUTES`` later, and again after each failure, until it goes out.
+    """
     from .alerts import deliver
 
     if stop.is_set():
@@ -94,7 +100,13 @@ def digest_job(config: Config, name: str, stop: threading.Event,
     with Archive(config.db_path) as archive:
         report = deliver(archive, config, config.digest(name), env=env)
     if report.status == "failed":
-        log.warning("digest %s: %s (%d stories stay pending)", name, report.error, report.pending)
+        log.warning("digest %s: %s (%d stories stay pending, retry in %d min)", name, report.error,
+                    report.pending, RETRY_MINUTES)
+        if resources is not None and resources.scheduler is not None and not stop.is_set():
+            resources.scheduler.add_job(
+                digest_job, "date", run_date=datetime.now(timezone.utc) + timedelta(minutes=RETRY_MINUTES),
+                args=(config, name, stop, env, resources), id=f"retry:{name}", name=f"retry digest {name}",
+                replace_existing=True, misfire_grace_time=None)
     else:
         log.info("digest %s: %s, %d stories", name, report.status, report.stories)
     return report.as_dict()
@@ -120,6 +132,7 @@ def build_scheduler(config: Config, *, stop: threading.Event | None = None,
         job_defaults={"coalesce": True, "max_instances": 1},
         timezone=timezone.utc,
     )
+    resources.scheduler = scheduler
     scheduler.add_listener(_log_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED)
     for cron, names in crawl_groups(config).items():
         scheduler.add_job(crawl_job, CronTrigger.from_crontab(cron, timezone=timezone.utc),
@@ -137,7 +150,7 @@ def build_scheduler(config: Config, *, stop: threading.Event | None = None,
             log.info("digest %s: its scheduled time passed while wallwatch was not running; sending now",
                      digest.name)
             kwargs["next_run_time"] = now
-        scheduler.add_job(digest_job, digest_trigger(digest), args=(config, digest.name, stop, env),
+        scheduler.add_job(digest_job, digest_trigger(digest), args=(config, digest.name, stop, env, resources),
                           id=f"digest:{digest.name}", name=f"digest {digest.name}", replace_existing=True,
                           misfire_grace_time=DIGEST_MISFIRE_GRACE_SECONDS, **kwargs)
     return scheduler

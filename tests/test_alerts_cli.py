@@ -48,6 +48,8 @@ def test_preview_marks_nothing_then_send_marks(cli, write_config, tmp_path, db_p
     assert not (tmp_path / "out").exists()
     data = json.loads(cli("digest", "preview", "daily", "--json", config=conf).output)
     assert data["stories"][0]["sources"][0]["url"] == "https://a.example/1"
+    [payload] = json.loads(cli("digest", "preview", "team", "--slack", config=conf).output)
+    assert payload["blocks"][0]["type"] == "header" and "Weibo opens &lt;b&gt;" in json.dumps(payload)
     sent = cli("digest", "send", "daily", config=conf)
     assert sent.exit_code == 0 and "wrote 1 stories" in sent.output
     assert "Nothing new" in cli("digest", "preview", "daily", config=conf).output

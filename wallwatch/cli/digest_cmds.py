@@ -52,8 +52,9 @@ def list_cmd(app: AppContext, as_json: bool) -> None:
 @click.option("--html", "html_file", type=click.Path(dir_okay=False, writable=True),
               help="Also write the HTML version to this file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the stories as JSON instead of text.")
+@click.option("--slack", "as_slack", is_flag=True, help="Print the Slack messages (Block Kit JSON) it would post.")
 @click.pass_obj
-def preview_cmd(app: AppContext, name: str, html_file: str | None, as_json: bool) -> None:
+def preview_cmd(app: AppContext, name: str, html_file: str | None, as_json: bool, as_slack: bool) -> None:
     """Show what digest NAME would send now, without sending or marking anything.
 
     Example: wallwatch digest preview daily --html daily.html
@@ -67,6 +68,11 @@ def preview_cmd(app: AppContext, name: str, html_file: str | None, as_json: bool
     if as_json:
         print_json({"digest": name, "summary": digest.summary(), "held_back": digest.held_back,
                     "stories": [s.as_dict() for s in digest.stories]})
+        return
+    if as_slack:
+        from ..alerts.slack import build_messages
+
+        print_json([m.payload for m in build_messages(digest)])
         return
     click.echo(render_text(digest), nl=False)
     if html_file:

@@ -70,7 +70,9 @@ def scrapy_settings(config: Config, log_level: int) -> dict[str, Any]:
         "WALLWATCH_ALLOW_PRIVATE": c.allow_private_networks,
         "WALLWATCH_ALLOWED_PRIVATE_HOSTS": list(c.allowed_private_hosts),
         "WALLWATCH_MAX_RETRY_AFTER": min(120.0, max(1.0, c.time_budget_seconds / 4)),
-        "SCRAPER_SLOT_MAX_ACTIVE_SIZE": 20_000_000,
+        # Responses waiting for extraction count here: Scrapy's default (5 MB, some
+        # 30 pages) keeps both workers fed and memory flat.
+        "SCRAPER_SLOT_MAX_ACTIVE_SIZE": 5_000_000,
         # An article callback yields one item: Scrapy's default of 100 parallel
         # item workers per response costs ~100 asyncio tasks per page for nothing.
         "CONCURRENT_ITEMS": 4,

@@ -18,7 +18,7 @@ _HTML_LANG = re.compile(r"<html[^>]*\blang=[\"']?([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)
 _MULTIBYTE = {"gb18030", "gb2312", "gbk", "big5", "big5hkscs", "cp950", "shift_jis", "cp932", "euc_jp",
               "euc_kr", "cp949", "iso2022_jp", "utf_16", "utf_32", "koi8_r", "cp1251"}
 _extractions = 0
-RESET_EVERY = 500  # trafilatura's caches grow with every document: reset them now and then
+RESET_EVERY = 200  # trafilatura's caches grow with every document: reset them now and then
 
 
 @dataclass(frozen=True)

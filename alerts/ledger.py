@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -65,7 +66,8 @@ def history(archive: Archive, digest: str) -> list[dict[str, Any]]:
 @contextmanager
 def digest_lock(archive: Archive, digest: str) -> Iterator[None]:
     """Only one process sends a given digest at a time (the OS drops the lock if it dies)."""
-    path = Path(f"{archive.path}.{digest}.lock")
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", digest)
+    path = Path(f"{archive.path}.{safe}.lock")
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:

@@ -314,6 +314,8 @@ def _score(cand: Candidate, vetoes: Sequence) -> None:
     if any(n.startswith("event type: no cue") for n in notes):
         c -= 0.05
     for rule, m in vetoes:
+        if rule.applies_to and cand.polarity not in rule.applies_to:
+            continue
         c -= rule.penalty
         notes.append(f"veto {rule.id} ({m.group()!r}) -{rule.penalty:g}")
     # What follows "but" is usually the news: "X previously blocked links, but the ban was lifted".

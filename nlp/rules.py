@@ -21,7 +21,8 @@ A rule file is JSONL, one rule a line, every rule with a stable ``id`` and a
     of links") into a closing, ``deny`` marks it denied.
 ``veto``
     Contexts that are not signals (earnings, a brand opening a store);
-    ``penalty`` is taken off the confidence, 1 drops the signal.
+    ``penalty`` is taken off the confidence, 1 drops the signal; ``applies_to``
+    limits it to some polarities.
 ``party``
     Generic counterparts ("third-party apps", "rival platforms").
 ``anaphor``
@@ -71,7 +72,7 @@ _EXTRA = {
     "event_cue": {"event_type", "weight"},
     "status_cue": {"status", "priority"},
     "negation": {"mode", "window", "inside"},
-    "veto": {"penalty"},
+    "veto": {"penalty", "applies_to"},
     "party": set(),
     "anaphor": set(),
     "authority": set(),
@@ -99,6 +100,7 @@ class Rule:
     negation_inside: bool = False
     inside: bool = True  # negation cues: also looked for inside a trigger's match
     roles: str = "subject"
+    applies_to: tuple[str, ...] = ()  # veto: only candidates of these polarities (empty: all)
     must_fire: tuple[str, ...] = ()
     must_not_fire: tuple[str, ...] = ()
     expect: dict = field(default_factory=dict)
@@ -220,6 +222,10 @@ def _parse_line(line: str, where: str) -> Rule:
         kw["inside"] = obj.get("inside", True)
     elif kind == "veto":
         kw["penalty"] = _number(obj, "penalty", 1.0, where, rid)
+        applies = obj.get("applies_to", [])
+        if not isinstance(applies, list) or any(a not in POLARITIES for a in applies):
+            raise RulesError(f"{where}: {rid}: 'applies_to' must be a list of {', '.join(POLARITIES)}")
+        kw["applies_to"] = tuple(applies)
     expect = obj.get("expect", {})
     if not isinstance(expect, dict) or set(expect) - {"polarity", "event_type", "actor", "target", "status"}:
         raise RulesError(f"{where}: {rid}: 'expect' must be an object with polarity/event_type/actor/target/status")

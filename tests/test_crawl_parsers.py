@@ -203,3 +203,13 @@ def test_gb2312_feed_reads_correctly() -> None:
     path = shared_path("realweb", "feeds", "rss-parser", "encoding-gb2312.xml")
     feed = parse_feed(path.read_bytes(), "http://127.0.0.1/gb.xml")
     assert feed.entries and any("\u4e00" <= ch <= "\u9fff" for ch in feed.entries[0].title)
+
+
+def test_scrapy_stays_inside_the_crawl_process() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, wallwatch.crawler, wallwatch.cli; "
+            "print(sorted(m for m in ('scrapy', 'twisted') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

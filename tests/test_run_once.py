@@ -118,3 +118,18 @@ def test_fresh_machine_embedded_defaults(tmp_path):
     assert f"crawl  {n} sources" in done.stdout
     assert sum(1 for line in lines if line.startswith("       ")) == n  # one failing source per line, with why
     assert (written.parent / "daily-latest.txt").exists()
+
+
+def test_run_once_runs_the_configured_watches(cli, write_config, crawl_server, db_path, tmp_path):
+    conf = cycle_config(write_config, crawl_server, "w", tmp_path / "digests", extra="""
+[[nlp.watch]]
+name = "qr-codes"
+query = '"QR codes" OR "QR code"'
+""")
+    result = cli("run", "--once", "--json", config=conf)
+    assert result.exit_code == 0, result.output
+    steps = {s["name"]: s for s in json.loads(result.output)["steps"]}
+    assert steps["watch"]["error"] is None
+    with Archive(db_path) as archive:
+        rows = archive.query("SELECT evidence FROM signals WHERE kind = 'watch:qr-codes'")
+    assert rows and all("QR code" in r["evidence"] for r in rows)

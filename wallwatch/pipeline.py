@@ -111,6 +111,16 @@ def tag_step(config: Config, archive: Archive, on_progress: Progress | None = No
     return _timed("tag", run)
 
 
+def watch_step(config: Config, archive: Archive) -> StepResult:
+    """Run the analysts' watches over articles they have not read yet (none configured: nothing)."""
+    def run() -> dict[str, Any]:
+        from .nlp.watch_store import run_configured_watches
+
+        return run_configured_watches(config, archive)
+
+    return _timed("watch", run)
+
+
 def digest_step(config: Config, archive: Archive, *, now: datetime | None = None,
                 which: str | Sequence[str] = "due", env: Mapping[str, str] | None = None,
                 stop: threading.Event | None = None) -> list[dict[str, Any]]:
@@ -169,6 +179,7 @@ def run_once(config: Config, *, now: datetime | None = None, sources: Sequence[s
                 report.steps.append(crawl_step(config, sources, on_progress))
             if tag and not _stopping(stop):
                 report.steps.append(tag_step(config, archive, on_progress, tagger))
+                report.steps.append(watch_step(config, archive))
             if not _stopping(stop):
                 report.digests = digest_step(config, archive, now=now, which=digests, env=env, stop=stop)
             for step in report.steps:

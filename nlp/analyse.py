@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .platforms import Mention, Platform, PlatformList
 from .roles import choose_actor, choose_target, fold_possessives
-from .rules import CompiledRule, RuleSet
+from .rules import CompiledRule, RuleSet, words_of
 from .text import Sentence
 
 FLIP = {"opening": "closing", "closing": "opening"}
@@ -63,8 +63,9 @@ def sentence_mentions(sentence: Sentence, platforms: PlatformList, known: set[st
     text = sentence.text
     lowered = text.lower()
     mentions = platforms.find(text, lowered)
+    words = words_of(text)
     for c in rules.of("authority") if rules is not None else ():
-        for m in c.finditer(text):
+        for m in c.finditer(text, words):
             if not any(k.start < m.end() and m.start() < k.end for k in mentions):
                 mentions.append(Mention(m.start(), m.end(), m.group(), _authority(m.group())))
     here = known | {m.platform.name for m in mentions if m.platform}
@@ -93,8 +94,9 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
             parties.append(Mention(start, end, phrase, None, generic=True))
     vetoes = [(c.rule, m) for c in rules.of("veto") for m in [c.search(text)] if m]
     ents: list[Mention] | None = None
+    words = words_of(text)
     for crule in rules.of("trigger"):
-        for m in crule.finditer(text):
+        for m in crule.finditer(text, words):
             cand = Candidate(crule, sentence, m.start(), m.end(), crule.rule.polarity or "opening")
             _apply_negation(cand, text, rules)
             out.append(cand)

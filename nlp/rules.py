@@ -57,7 +57,7 @@ from pathlib import Path
 
 from ..config import EVENT_TYPES, POLARITIES
 from ..errors import RulesError
-from .patterns import PatternError, compile_pattern
+from .patterns import PatternError, compile_pattern, split_items
 from .platforms import PlatformList
 
 KINDS = ("trigger", "event_cue", "status_cue", "negation", "veto", "party", "anaphor", "authority")
@@ -107,13 +107,55 @@ class Rule:
     note: str = ""
 
 
+_LITERAL_ALT = re.compile(r"^[a-z0-9][a-z0-9 \-]*(s\?)?$")
+_RUN = re.compile(r"[a-z0-9]+")
+
+
+def words_of(text: str) -> frozenset[str]:
+    """The lower-case alphanumeric runs of a text, for the anchor pre-check of rules."""
+    return frozenset(_RUN.findall(text.lower()))
+
+
+def anchor_words(pattern: str) -> frozenset[str] | None:
+    """Words one of which any match of ``pattern`` must contain (None: no cheap pre-check).
+
+    Taken from the first mandatory item that is a plain alternation of words:
+    "(block|blocks|blocked) ~3 links?" gives {"block", "blocks", "blocked"}.
+    """
+    for item in split_items(pattern):
+        if item.startswith("~") or item.endswith(")?") or item.endswith("?") and not item.endswith("s?"):
+            continue
+        body = item[1:-1] if item.startswith("(") and item.endswith(")") else item
+        if "(" in body or ")" in body:
+            continue
+        alts = body.lower().split("|")
+        if not alts or not all(_LITERAL_ALT.match(a) for a in alts):
+            continue
+        out = set()
+        for a in alts:
+            first = _RUN.match(a.replace("s?", ""))
+            if first is None:
+                break
+            out.add(first.group())
+            if a.endswith("s?") and " " not in a and "-" not in a:
+                out.add(first.group() + "s")
+        else:
+            return frozenset(out)
+    return None
+
+
 @dataclass(frozen=True)
 class CompiledRule:
     rule: Rule
     regexes: tuple[re.Pattern[str], ...]
+    anchors: tuple[frozenset[str] | None, ...] = ()
 
-    def finditer(self, text: str) -> Iterable[re.Match[str]]:
-        for rx in self.regexes:
+    def finditer(self, text: str, words: frozenset[str] | None = None) -> Iterable[re.Match[str]]:
+        """Matches of every pattern; with the text's ``words``, patterns whose anchors are absent are skipped."""
+        for i, rx in enumerate(self.regexes):
+            anchor = self.anchors[i] if i < len(self.anchors) else None
+            if words is not None and anchor is not None and not (anchor & words):
+                continue
             yield from rx.finditer(text)
 
     def search(self, text: str) -> re.Match[str] | None:
@@ -275,7 +317,8 @@ def compile_rules(rules: Sequence[Rule], platforms: PlatformList, sources: Seque
     compiled: dict[str, list[CompiledRule]] = {}
     for r in rules:
         regexes = tuple(compile_pattern(p, placeholders) for p in r.patterns)
-        compiled.setdefault(r.kind, []).append(CompiledRule(r, regexes))
+        anchors = tuple(anchor_words(p) for p in r.patterns)
+        compiled.setdefault(r.kind, []).append(CompiledRule(r, regexes, anchors))
     for cues in compiled.get("status_cue", []), :
         cues.sort(key=lambda c: -c.rule.priority)
     return RuleSet(list(rules), compiled, list(sources))

@@ -58,6 +58,7 @@ class NewsSpider(scrapy.Spider):
         self.results = {s.name: SourceResult(name=s.name, kind=s.kind) for s in sources}
         self.fetch_state: dict[str, dict[str, Any]] = {}
         self.pending = {s.name: 0 for s in sources}
+        self.followed = {s.name: 0 for s in sources}  # entries taken, across child sitemaps
         self.seen: set[str] = set()  # canonical URLs queued or handled in this crawl
         self.handled: set[str] = set()  # canonical final URLs (after redirects) handled
 
@@ -181,11 +182,18 @@ class NewsSpider(scrapy.Spider):
             if not hasattr(response, "css"):
                 result.fail(f"not an HTML page ({_header(response, b'Content-Type')})", response.status)
                 return
-            nodes = response.css(src.link_selector) if src.link_selector else response.xpath(src.link_xpath or "")
+            try:
+                nodes = response.css(src.link_selector) if src.link_selector else response.xpath(src.link_xpath or "")
+            except (ValueError, SyntaxError) as exc:  # parsel XPath errors, cssselect SelectorSyntaxError
+                which = "link_selector" if src.link_selector else "link_xpath"
+                result.fail(f"bad {which} {src.link_selector or src.link_xpath!r}: {exc}", response.status)
+                return
             links = []
             for node in nodes:
-                href = node.attrib.get("href") if hasattr(node, "attrib") and node.attrib else None
-                href = href or node.xpath("string(@href)").get() or node.get()
+                if isinstance(node.root, str):  # the selector picked the attribute or text itself
+                    href = node.root
+                else:  # an element: its href, else the first link inside it
+                    href = node.attrib.get("href") or node.xpath("string(.//a/@href)").get()
                 if href and href.strip():
                     links.append(response.urljoin(href.strip()))
             entries = []
@@ -215,9 +223,8 @@ class NewsSpider(scrapy.Spider):
         result = self.results[name]
         result.entries += len(entries)
         limit = self.config.crawler.max_items_per_source
-        queued = 0
         for entry in entries:
-            if queued >= limit:
+            if self.followed[name] >= limit:
                 break
             if not scheme_allowed(entry.url):
                 result.note("skipped", f"{entry.url}: only http and https are fetched")
@@ -227,7 +234,7 @@ class NewsSpider(scrapy.Spider):
                 result.note("skipped", f"{entry.url}: duplicate entry")
                 continue
             self.seen.add(canon)
-            queued += 1
+            self.followed[name] += 1
             stored = self.known(canon)
             if stored is not None and not _newer(entry, stored):
                 result.note("unchanged")

@@ -213,8 +213,13 @@ def test_sitemap_and_listing_page_sources(crawl_server: LoopbackServer, tmp_path
 <li><a class="story" href="{s.url('/fixtures/gbk-article.html')}?site=1">two</a></li>
 <li><a class="story" href="https://elsewhere.example/story">off-site</a></li></ul>
 <a href="/about">About</a></body></html>""")
+    items_page = s.add("/site/items.html", """<html><body><div class="item"><h2><a href="/fixtures/weibo-qr.html?li=1">a</a>
+</h2></div><div class="item"><p>no link here</p></div></body></html>""")
     config = make_config([{"name": "sm", "kind": "sitemap", "url": index},
-                          {"name": "site", "kind": "site", "url": listing, "link_selector": "ul.news a.story"}])
+                          {"name": "site", "kind": "site", "url": listing, "link_selector": "ul.news a.story"},
+                          {"name": "items", "kind": "site", "url": items_page, "link_selector": "div.item"},
+                          {"name": "xpath", "kind": "site", "url": items_page, "link_xpath": "//h2/a/@href"},
+                          {"name": "badsel", "kind": "site", "url": items_page, "link_selector": "div[[oops"}])
     report = crawl(config, tmp_path / "a.db")
     rows = _articles(tmp_path / "a.db")
     sm = report.source("sm")
@@ -223,6 +228,12 @@ def test_sitemap_and_listing_page_sources(crawl_server: LoopbackServer, tmp_path
     site = report.source("site")
     assert site.new == 2 and site.skipped == 1 and "off-domain" in site.reasons[0]
     assert s.url("/fixtures/gbk-article.html?site=1") in rows
+    # An element selector takes the first link inside each element; an XPath may pick the href itself.
+    assert report.source("items").new + report.source("xpath").new == 1
+    assert report.source("items").failed == report.source("xpath").failed == 0
+    assert s.url("/fixtures/weibo-qr.html?li=1") in rows
+    bad = report.source("badsel")
+    assert not bad.ok and "bad link_selector 'div[[oops'" in (bad.error or "")
 
 
 def test_time_budget_stops_the_crawl_and_keeps_what_was_stored(crawl_server: LoopbackServer, tmp_path: Path,

@@ -73,3 +73,15 @@ def test_crawl_that_cannot_run_exits_1(cli, write_config, crawl_server: Loopback
 def test_help_has_an_example(cli) -> None:
     result = cli("crawl", "--help")
     assert result.exit_code == 0 and "Example: wallwatch crawl" in result.stdout
+
+
+def test_crawl_process_that_dies_is_a_failed_run(cli, write_config, crawl_server: LoopbackServer, db_path: Path,
+                                                 monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setattr(sys, "executable", "/bin/false")  # the crawl process exits at once, reporting nothing
+    result = cli("crawl", config=_config(write_config, crawl_server))
+    assert result.exit_code == 1 and "crawl process" in result.stderr
+    with Archive(db_path) as a:
+        run = a.query("SELECT * FROM runs WHERE job='crawl'")[-1]
+    assert run["status"] == "failed" and "CrawlError" in run["errors"]

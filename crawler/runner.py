@@ -93,6 +93,7 @@ def _run_child(job: CrawlJob, on_progress: Progress) -> CrawlReport:
     error: str | None = None
     snapshot: dict[str, SourceResult] = {n: SourceResult(name=n, kind=job.config.source(n).kind) for n in job.sources}
     killed = False
+    interrupted = True  # until the loop ends normally: Ctrl-C or a failing callback stop the crawl too
     try:
         assert proc.stdin is not None
         proc.stdin.write(pickle.dumps(job))
@@ -123,10 +124,13 @@ def _run_child(job: CrawlJob, on_progress: Progress) -> CrawlReport:
             else:
                 _count(snapshot, name, event)
             on_progress(name, event)
+        interrupted = False
     except BrokenPipeError:
+        interrupted = False
         error = "the crawl process exited at once"
     finally:
-        _stop(proc, kill=killed)
+        # The child has its own session, so a Ctrl-C on the terminal does not reach it.
+        _stop(proc, kill=killed or interrupted)
         reader.join(timeout=5)
     if report_data is not None:
         return CrawlReport.from_dict(report_data)
@@ -163,7 +167,7 @@ def _stop(proc: subprocess.Popen[bytes], kill: bool) -> None:
         except subprocess.TimeoutExpired:
             kill = True
     if kill and proc.poll() is None:
-        log.warning("crawl process %s exceeded its time budget: stopping it", proc.pid)
+        log.warning("stopping crawl process %s (time budget exceeded or interrupted)", proc.pid)
         _signal_group(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=3)

@@ -331,3 +331,21 @@ def test_entry_updated_in_the_feed_is_fetched_again(crawl_server: LoopbackServer
     assert second.source("upd").updated == 1 and second.totals["new"] == 0
     row = _articles(tmp_path / "a.db")[s.url("/upd/page.html")]
     assert "Weibo reversed the rule" in row["body"] and row["updated"]
+
+
+def test_interrupted_crawl_stops_its_process(crawl_server: LoopbackServer, tmp_path: Path) -> None:
+    s = crawl_server
+    feed = s.add_feed("/interrupt/feed.xml", [{"url": s.url("/misc/slow?s=20&interrupt=1")}])
+    config = make_config([{"name": "i", "url": feed}], timeout_seconds=60)
+
+    def progress(event: str, data: dict[str, Any]) -> None:
+        if event == "queued":
+            raise KeyboardInterrupt  # what Ctrl-C does in the CLI's progress callback
+
+    t0 = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        crawl(config, tmp_path / "a.db", on_progress=progress)
+    assert time.monotonic() - t0 < 10
+    assert not _children()
+    with Archive(tmp_path / "a.db") as a:
+        assert a.query("SELECT status FROM runs")[-1]["status"] == "failed"

@@ -41,7 +41,7 @@ class NetworkGuardMiddleware:
 
     async def process_request(self, request: Request) -> None:
         if not scheme_allowed(request.url):
-            raise IgnoreRequest(f"{REFUSED_PREFIX} {request.url}: only http and https are fetched")
+            raise IgnoreRequest(f"{REFUSED_PREFIX}: only http and https are fetched")
         if self.allow_private:
             return
         host = (urlparse_cached(request).hostname or "").lower()
@@ -51,7 +51,7 @@ class NetworkGuardMiddleware:
             self._verdicts[host] = await self._check(host, urlparse_cached(request).port)
         verdict = self._verdicts[host]
         if verdict:
-            raise IgnoreRequest(f"{REFUSED_PREFIX} {request.url}: {verdict}")
+            raise IgnoreRequest(verdict)
 
     @staticmethod
     async def _check(host: str, port: int | None) -> str | None:
@@ -60,11 +60,11 @@ class NetworkGuardMiddleware:
         try:
             infos = await asyncio.get_running_loop().getaddrinfo(host, port or 80, type=socket.SOCK_STREAM)
         except (OSError, UnicodeError) as exc:
-            return f"cannot resolve {host}: {exc}"
+            return f"DNS lookup failed for {host}: {exc}"
         for info in infos:
             reason = refused_address(str(info[4][0]))
             if reason:
-                return f"{host} resolves to {reason} (private networks are not crawled)"
+                return f"{REFUSED_PREFIX}: {host} resolves to {reason} (private networks are not crawled)"
         return None
 
 

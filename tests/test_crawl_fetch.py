@@ -42,6 +42,8 @@ def catalogue(crawl_server: LoopbackServer, tmp_path_factory: pytest.TempPathFac
         {"url": s.url("/misc/big")}, {"url": s.url("/misc/gzip-bomb")}, {"url": s.url("/misc/loop")},
         {"url": s.url("/misc/to-file")}, {"url": "file:///etc/passwd"}, {"url": s.url("/private/page")},
         {"url": s.url("/misc/429?catalogue")},
+        {"url": s.add("/catalogue/429-long", "busy", status=429, headers={"Retry-After": "999"})},
+        {"url": s.add("/catalogue/503", "down", status=503)},
     ]
     feed = s.add_feed("/catalogue/feed.xml", items)
     other = s.add_feed("/catalogue/other.xml", [{"url": s.url("/fixtures/weibo-qr.html?utm_campaign=x"), "title": "x"}])
@@ -116,6 +118,15 @@ def test_each_misbehaviour_fails_with_its_reason(catalogue: dict[str, Any], craw
     assert crawl_server.url(path) not in _articles(catalogue["db"])
 
 
+def test_429_and_503_retries_are_bounded(catalogue: dict[str, Any], crawl_server: LoopbackServer) -> None:
+    report = catalogue["report"]
+    assert "Retry-After 999s is longer than 30s" in _reason(report, "catalogue", "/catalogue/429-long")
+    assert len(crawl_server.hits_for("/catalogue/429-long")) == 1  # not worth waiting for: given up at once
+    assert "HTTP 503 after 1 retries" in _reason(report, "catalogue", "/catalogue/503")
+    hits = crawl_server.hits_for("/catalogue/503")
+    assert len(hits) == 2 and hits[1].at - hits[0].at >= 1.9  # no Retry-After: waited 2 s before the retry
+
+
 def test_500_was_retried_a_bounded_number_of_times(catalogue: dict[str, Any], crawl_server: LoopbackServer) -> None:
     assert len(crawl_server.hits_for("/misc/500")) == 2  # first try + retries = 1
 
@@ -140,7 +151,7 @@ def test_counts_match_the_archive_and_the_run_is_recorded(catalogue: dict[str, A
     assert src.ok and src.feed == "fetched" and src.status == 200
     # wechat, syndicated, weibo (from whichever feed came first), gbk, stub, 429
     assert report.totals["new"] == 6 == len(_articles(catalogue["db"]))
-    assert src.failed == 7
+    assert src.failed == 9
     assert report.totals["skipped"] == 4  # duplicate entry, weibo via the other feed, file:, robots
     with Archive(catalogue["db"]) as a:
         run = a.query("SELECT * FROM runs WHERE job='crawl'")[-1]

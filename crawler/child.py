@@ -29,7 +29,15 @@ class CrawlJob:
     db_path: Path
     sources: tuple[str, ...]
     log_level: int = logging.WARNING
-    workers: int = field(default_factory=lambda: os.cpu_count() or 2)
+    workers: int = field(default_factory=lambda: _usable_cpus())
+
+
+def _usable_cpus() -> int:
+    """CPUs this process may run on (a container's limit, not the host's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 2
 
 
 def scrapy_settings(config: Config, log_level: int) -> dict[str, Any]:

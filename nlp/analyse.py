@@ -112,12 +112,23 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
             continue
         _event_type(cand, text, mentions, rules)
         _roles(cand, text, mentions, parties, ctx)
+        if (entities and cand.event_type == "payment" and cand.actor is not None and cand.actor.platform is not None
+                and cand.actor.platform.is_payment and cand.actor.start >= cand.start):
+            # "Costco's stores have started accepting Alipay": the merchant is an organisation only NER knows.
+            if ents is None:
+                ents = [e for e in entities(sentence)
+                        if not any(e.start < k.end and k.start < e.end for k in mentions)]
+            merchant = next((e for e in reversed(ents) if e.end <= cand.start), None)
+            if merchant is not None:
+                cand.target, cand.actor = cand.actor, merchant
+                cand.notes.append(f"merchant {merchant.text!r} found by NER")
         if cand.actor is not None and cand.target is None and cand.rule.rule.scope == "pair" and entities:
             if ents is None:
                 ents = [e for e in entities(sentence)
                         if not any(e.start < k.end and k.start < e.end for k in mentions)]
             if ents:
                 _roles(cand, text, mentions, parties, ctx, extra=ents)
+        _commitment(cand, text, mentions)
         _status(cand, text, rules)
         _score(cand, vetoes)
     _drop_inside_orders(out)
@@ -274,6 +285,24 @@ def _ordered_by(text: str, mentions: Sequence[Mention], start: int) -> Mention |
         if m.platform and m.platform.is_authority and m.end <= start and _ORDER.search(text, m.end, start):
             return m
     return None
+
+
+_COMMIT = re.compile(r"\b(?:agreed|agrees|agreeing|committed|commits|committing|pledged|pledges|promised|"
+                     r"promises|offered|offers)\s+to\s+(?:\w+\s+){0,2}$", re.I)
+
+
+def _commitment(cand: Candidate, text: str, mentions: Sequence[Mention]) -> None:
+    """A company's commitment in a regulator's case is the regulator's order:
+    "The JFTC said Google had agreed to stop paying phone makers ..."."""
+    if cand.dropped or cand.polarity == "mandate" or cand.actor is None:
+        return
+    authority = next((m for m in mentions if m.platform and m.platform.is_authority
+                      and m.platform.kind != "law"), None)
+    if authority is None or not _COMMIT.search(text[max(0, cand.start - 60):cand.start]):
+        return
+    cand.notes.append(f"commitment in a case of {authority.name}: a regulatory order")
+    cand.target, cand.actor = cand.actor, authority
+    cand.polarity, cand.event_type = "mandate", "regulatory_order"
 
 
 def _names_actor(party: Mention, actor: Mention | None) -> bool:

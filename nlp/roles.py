@@ -66,7 +66,8 @@ def preposition(text: str, m: Mention, floor: int = 0) -> str | None:
 
 
 def fold_possessives(text: str, mentions: Sequence[Mention], platforms: PlatformList) -> list[Mention]:
-    """Merge "Tencent's WeChat Pay" and "Alimama's Uni Desk" into one mention of the product."""
+    """Merge "Tencent's WeChat Pay", "Alimama's Uni Desk" and "Taobao's Freshippo" (one company) into
+    one mention of the product."""
     out: list[Mention] = []
     skip = -1
     for i, m in enumerate(mentions):
@@ -75,7 +76,7 @@ def fold_possessives(text: str, mentions: Sequence[Mention], platforms: Platform
         nxt = mentions[i + 1] if i + 1 < len(mentions) else None
         if (nxt is not None and m.platform and nxt.platform
                 and (m.platform is nxt.platform or platforms.owns(m.platform, nxt.platform)
-                     or m.platform.name == nxt.platform.parent)
+                     or m.platform.name == nxt.platform.parent or m.platform.group == nxt.platform.group)
                 and _POSSESSIVE_GAP.match(text[m.end:nxt.start])):
             out.append(Mention(m.start, nxt.end, text[m.start:nxt.end], nxt.platform))
             skip = i + 1

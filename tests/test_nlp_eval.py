@@ -94,8 +94,10 @@ def test_party_matching(gold, predicted, ok):
     assert party_matches(tagger(), gold, predicted) is ok
 
 
-def test_last_blind_set_stays_close_to_the_targets():
-    """interop_blind8.jsonl still misses cases no general rule covers (unknown merchants as
-    actors); it keeps a floor below the targets to catch regressions (first score: F1 0.86)."""
-    result = evaluate(tagger(), FIXTURES / "interop_blind8.jsonl")
+@pytest.mark.parametrize("name", ["interop_blind8.jsonl", "interop_blind13.jsonl"])
+def test_loosely_tuned_blind_sets_stay_close_to_the_targets(name):
+    """These sets still miss cases no general rule covers (unknown merchants as actors, event
+    types a reporter could argue either way); they keep a floor below the targets to catch
+    regressions (first scores: F1 0.86 and 0.93, docs/tagger.md)."""
+    result = evaluate(tagger(), FIXTURES / name)
     assert result["interop"]["f1"] >= 0.85 and result["polarity_accuracy"] >= 0.9, result

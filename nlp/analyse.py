@@ -107,6 +107,13 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
                           and o.start < cand.start <= o.end), None)
             if outer is not None:
                 _negate(cand, outer.negation, f"{outer.negation} inside {outer.rule.rule.id}")
+            elif cand.polarity == "opening":
+                # An opening that is the object of a closing verb is closed: "barred users from
+                # posting links to Facebook" ("posting links to" alone reads as an opening).
+                closer = next((o for o in out if o.polarity == "closing" and o.negation is None
+                               and o.start < cand.start < o.end), None)
+                if closer is not None:
+                    _negate(cand, "restrict", f"restrict inside {closer.rule.rule.id}")
     for cand in out:
         if cand.dropped:
             continue
@@ -131,8 +138,24 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
         _commitment(cand, text, mentions)
         _status(cand, text, rules)
         _score(cand, vetoes)
+    _demote_subordinate(out, text)
     _drop_inside_orders(out)
     return out
+
+
+_SUBORDINATE = re.compile(r"\b(?:after|following|because|since|once)\b", re.I)
+
+
+def _demote_subordinate(cands: list[Candidate], text: str) -> None:
+    """An event in an "after ..." clause is the cause, the main clause the news: "Fortnite is coming
+    back to the App Store after a judge barred Apple from charging commissions"."""
+    kept = [c for c in cands if c.dropped is None]
+    for c in kept:
+        main = next((o for o in kept if o.end <= c.start and o.polarity != c.polarity
+                     and _SUBORDINATE.search(text, o.end, c.start)), None)
+        if main is not None:
+            c.confidence = max(0.0, c.confidence - 0.15)
+            c.notes.append(f"in a clause subordinate to {main.rule.rule.id}: -0.15")
 
 
 def _drop_inside_orders(cands: list[Candidate]) -> None:
@@ -158,6 +181,12 @@ def _apply_negation(cand: Candidate, text: str, rules: RuleSet) -> None:
             continue
         m = found[0]
         mode = c.rule.mode
+        if mode == "deny":
+            # "denied reports that it would stop accepting Alipay": the denial marks the status;
+            # the closing it denies is still a closing, so the other cues still apply.
+            cand.status = "denied"
+            cand.notes.append(f"deny by {c.rule.id} ({m.group()!r})")
+            continue
         if mode == "reverse" and len(found) % 2 == 0:
             # "dropped its plan to stop accepting": two reversals cancel out.
             cand.negation = "double"
@@ -191,7 +220,14 @@ def _window_start(text: str, pos: int, words: int) -> int:
     start = starts[-words] if len(starts) >= words else (starts[0] if starts else pos)
     # The window stays in the trigger's clause.
     cut = max(text.rfind(";", start, pos), text.rfind(":", start, pos))
+    # A coordinated clause starts afresh: "ended their standoff, and YouTube will return".
+    joins = [m.end() for m in _CLAUSE_JOIN.finditer(text, start, pos)]
+    if joins and joins[-1] > cut + 1:
+        return joins[-1]
     return cut + 1 if cut >= 0 else start
+
+
+_CLAUSE_JOIN = re.compile(r",\s+(?:and|but|while|whereas)\s", re.I)
 
 
 def _event_type(cand: Candidate, text: str, mentions: Sequence[Mention], rules: RuleSet) -> None:

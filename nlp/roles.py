@@ -192,6 +192,10 @@ def choose_target(text: str, mentions: Sequence[Mention], actor: Mention | None,
         ordered = inside + after + before + generic_after  # whom an authority orders is named
     else:
         ordered = inside + after + generic_after + before
+    if generic_after:
+        # The side an opening concerns is "third-party wallets", not the NFC chip they get to use.
+        ordered = ([m for m in ordered if not (m.platform and m.platform.kind == "standard")]
+                   + [m for m in ordered if m.platform and m.platform.kind == "standard"])
     if event_type == "payment" and actor is not None:
         pay = [m for m in ordered if m.platform and m.platform.is_payment and m.group != actor.group]
         if pay:

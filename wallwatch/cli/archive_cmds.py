@@ -9,27 +9,13 @@ import click
 
 from ..archive import SearchFilters, parse, search, stats
 from ..archive.search import MARK_END, MARK_START
-from .context import AppContext, print_json
-
-
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from datetime import date, datetime
-
-    if value is None:
-        return None
-    for fmt in (date.fromisoformat, datetime.fromisoformat):
-        try:
-            fmt(value)
-            return value
-        except ValueError:
-            pass
-    raise click.BadParameter(f"{value!r} is not a date like 2024-09-05")
+from .context import AppContext, iso_date, print_json
 
 
 @click.command("search")
 @click.argument("query")
-@click.option("--since", callback=_date, help="Only articles published on or after this date (YYYY-MM-DD).")
-@click.option("--until", callback=_date, help="Only articles published up to this date (inclusive).")
+@click.option("--since", callback=iso_date, help="Only articles published on or after this date (YYYY-MM-DD).")
+@click.option("--until", callback=iso_date, help="Only articles published up to this date (inclusive).")
 @click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
 @click.option("--topic", "topics", multiple=True, help="Only sources with this topic tag, e.g. luxury (repeatable).")
 @click.option("--signals-only", is_flag=True, help="Only articles that carry at least one signal.")

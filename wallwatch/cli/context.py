@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date, datetime
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -59,3 +60,16 @@ def progress(items: Iterable[T], label: str, length: int | None = None) -> Itera
             yield bar
     else:
         yield items
+
+
+def iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Click callback: accept YYYY-MM-DD or an ISO datetime, unchanged; refuse anything else."""
+    if value is None:
+        return None
+    for fmt in (date.fromisoformat, datetime.fromisoformat):
+        try:
+            fmt(value)
+            return value
+        except ValueError:
+            pass
+    raise click.BadParameter(f"{value!r} is not a date like 2024-09-05")

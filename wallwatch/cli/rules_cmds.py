@@ -9,8 +9,7 @@ from contextlib import contextmanager
 import click
 
 from ..errors import RulesError
-from .archive_cmds import _date
-from .context import AppContext, print_json
+from .context import AppContext, iso_date, print_json
 
 
 @click.group("rules")
@@ -33,7 +32,7 @@ def _mark() -> tuple[str, str]:
 @rules_group.command("test")
 @click.argument("query", required=False)
 @click.option("--watch", "watch_name", help="Test this watch from the watch file instead of a QUERY.")
-@click.option("--since", callback=_date, help="Only articles published on or after this date (YYYY-MM-DD).")
+@click.option("--since", callback=iso_date, help="Only articles published on or after this date (YYYY-MM-DD).")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(0, 1000),
               help="How many example articles to show.")
 @click.option("--exact", is_flag=True,
@@ -144,7 +143,7 @@ def check_cmd(app: AppContext, rules_path: str | None, platforms_path: str | Non
 @click.option("--labelled", type=click.Path(exists=True, dir_okay=False),
               help="JSONL of labelled sentences (text, interop, polarity): precision/recall/F1 before and after.")
 @click.option("--sample", type=click.IntRange(1), help="Only a reproducible random sample of N articles.")
-@click.option("--since", callback=_date, help="Only articles published on or after this date.")
+@click.option("--since", callback=iso_date, help="Only articles published on or after this date.")
 @click.option("--examples", default=5, show_default=True, type=click.IntRange(0, 1000),
               help="Examples of gained and of lost signals to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
@@ -204,7 +203,7 @@ def diff_cmd(app: AppContext, rules_path: str | None, platforms_path: str | None
 @rules_group.command("apply")
 @_rules_option
 @_platforms_option
-@click.option("--since", callback=_date, help="Only re-tag articles published on or after this date.")
+@click.option("--since", callback=iso_date, help="Only re-tag articles published on or after this date.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 @click.pass_obj
 def apply_cmd(app: AppContext, rules_path: str | None, platforms_path: str | None, since: str | None,
@@ -278,7 +277,7 @@ def _echo_watch_run(run) -> None:
 
 @rules_group.command("watch")
 @click.option("--all", "retag_all", is_flag=True, help="Re-run every watch on every article, not only new ones.")
-@click.option("--since", callback=_date, help="Only articles published on or after this date.")
+@click.option("--since", callback=iso_date, help="Only articles published on or after this date.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 @click.pass_obj
 def watch_cmd(app: AppContext, retag_all: bool, since: str | None, as_json: bool) -> None:

@@ -7,13 +7,12 @@ import sys
 import click
 
 from ..config import EVENT_TYPES, POLARITIES
-from .archive_cmds import _date
-from .context import AppContext, print_json
+from .context import AppContext, iso_date, print_json
 
 
 @click.command("tag")
 @click.option("--all", "retag_all", is_flag=True, help="Re-tag every article, not only untagged ones.")
-@click.option("--since", callback=_date, help="Only articles published on or after this date (YYYY-MM-DD).")
+@click.option("--since", callback=iso_date, help="Only articles published on or after this date (YYYY-MM-DD).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's report as JSON.")
 @click.pass_obj
 def tag_cmd(app: AppContext, retag_all: bool, since: str | None, as_json: bool) -> None:
@@ -59,7 +58,7 @@ def tag_cmd(app: AppContext, retag_all: bool, since: str | None, as_json: bool) 
 
 
 @click.command("signals")
-@click.option("--since", callback=_date, help="Only articles published on or after this date.")
+@click.option("--since", callback=iso_date, help="Only articles published on or after this date.")
 @click.option("--polarity", "polarity", multiple=True, type=click.Choice(POLARITIES),
               help="Only this polarity (repeatable).")
 @click.option("--type", "event_types", multiple=True, type=click.Choice(EVENT_TYPES),

@@ -136,6 +136,7 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
             if ents:
                 _roles(cand, text, mentions, parties, ctx, extra=ents)
         _commitment(cand, text, mentions)
+        _alleged(cand, text, mentions)
         _status(cand, text, rules)
         _score(cand, vetoes)
     _demote_subordinate(out, text)
@@ -337,6 +338,24 @@ def _commitment(cand: Candidate, text: str, mentions: Sequence[Mention]) -> None
     if authority is None or not _COMMIT.search(text[max(0, cand.start - 60):cand.start]):
         return
     cand.notes.append(f"commitment in a case of {authority.name}: a regulatory order")
+    cand.target, cand.actor = cand.actor, authority
+    cand.polarity, cand.event_type = "mandate", "regulatory_order"
+
+
+_ALLEGE = re.compile(r"\b(?:lawsuit|suit|complaint|case|statement of objections|preliminary (?:findings|view)|"
+                     r"charge sheet|argued|argues|alleged|alleges|alleging|accused|accuses|claimed|claims)\b", re.I)
+
+
+def _alleged(cand: Candidate, text: str, mentions: Sequence[Mention]) -> None:
+    """An authority's case against the conduct is the authority's action: "The Justice Department
+    argued in its lawsuit that Apple blocks cross-platform messaging apps"."""
+    if cand.dropped or cand.polarity != "closing" or cand.actor is None:
+        return
+    authority = next((m for m in mentions if m.platform and m.platform.is_authority
+                      and m.platform.kind != "law" and m.end <= cand.actor.start), None)
+    if authority is None or not _ALLEGE.search(text, authority.end, cand.actor.start):
+        return
+    cand.notes.append(f"alleged in a case of {authority.name}: a regulatory action")
     cand.target, cand.actor = cand.actor, authority
     cand.polarity, cand.event_type = "mandate", "regulatory_order"
 

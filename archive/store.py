@@ -22,6 +22,14 @@ from .errors import ArchiveUnavailable
 from .migrations import migrations
 
 BUSY_TIMEOUT_MS = 30_000
+# Page cache per connection, in KiB (SQLite's default is 2 MiB). Inserts touch
+# random pages of the url and content-hash indexes and FTS5 merges re-read the
+# segments they combine; past ~100k articles those no longer fit in 2 MiB and
+# every insert re-reads them (benchmarks/search.py, docs/performance.md). The
+# cache fills only as pages are used, so small archives pay nothing.
+CACHE_KIB = 65_536
+# Reads through a memory map skip a copy per page; address space, not memory.
+MMAP_BYTES = 256 * 1024 * 1024
 
 
 def utcnow() -> str:
@@ -125,6 +133,9 @@ class Archive:
         try:
             # A non-SQLite file only fails on the first read, so read now.
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+            conn.execute("PRAGMA temp_store=MEMORY")
+            conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
             if not self.readonly:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")

@@ -101,6 +101,15 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
             _apply_negation(cand, text, rules)
             out.append(cand)
     for cand in out:
+        if cand.negation == "reverse" and cand.rule.rule.polarity == "opening":
+            # "stopped stripping Taobao links": the reversal belongs to the closing verb the opening
+            # sits in, and the reversed closing is this opening.
+            closer = next((o for o in out if o is not cand and o.rule.rule.polarity == "closing"
+                           and o.negation == "reverse" and o.start < cand.start < o.end), None)
+            if closer is not None:
+                cand.polarity, cand.negation = "opening", "double"
+                cand.notes.append(f"the reversal belongs to {closer.rule.rule.id}")
+    for cand in out:
         if cand.negation is None and not cand.rule.rule.negation_inside:
             # A trigger inside a negated one shares its fate: "will not let creators send followers to".
             outer = next((o for o in out if o.negation in ("reverse", "negate", "restrict")
@@ -291,6 +300,15 @@ def _roles(cand: Candidate, text: str, mentions: Sequence[Mention], parties: Seq
                 target = near[0]
                 cand.notes.append(f"target {target.name} from the {where} sentence")
                 break
+    if (actor is not None and actor.start < cand.start and not authority
+            and _PASSIVE_PERMIT.match(text, cand.start) and _PASSIVE_AUX.search(text[:cand.start])):
+        # "Epic has not been allowed to relaunch Fortnite on iOS": the subject is the side let in
+        # (or kept out); the platform it concerns decides.
+        host = next((m for m in mentions if m.start >= cand.end and m.group != actor.group and not m.generic
+                     and not (m.platform and m.platform.is_authority)), None)
+        if host is not None:
+            cand.notes.append(f"passive permission: {host.name} decides about {actor.name}")
+            actor, target = host, actor
     cand.actor, cand.target = actor, target
     ordered_by = _ordered_by(text, mentions, cand.start) if cand.polarity != "mandate" else None
     if ordered_by is not None:
@@ -301,6 +319,10 @@ def _roles(cand: Candidate, text: str, mentions: Sequence[Mention], parties: Seq
         cand.dropped = "no actor: no platform" + (" or authority" if authority else "") + " named"
     elif target is None and rule.scope == "pair":
         cand.dropped = "no counterpart: a second company's platform or a generic party is needed"
+
+
+_PASSIVE_PERMIT = re.compile(r"(?:allowed|permitted|let|enabled)\b", re.I)
+_PASSIVE_AUX = re.compile(r"\b(?:been|be|is|are|was|were|being|get|gets|got)\s+(?:not\s+|no longer\s+|now\s+|finally\s+)?$", re.I)
 
 
 _ORDER = re.compile(r"\b(?:ordered|orders|order|told|tells|tell|required|requires|asked|asks|urged|urges|forced|"

@@ -192,6 +192,18 @@ def choose_target(text: str, mentions: Sequence[Mention], actor: Mention | None,
         ordered = inside + after + before + generic_after  # whom an authority orders is named
     else:
         ordered = inside + after + generic_after + before
+    if (actor is not None and actor.platform is not None and actor.platform.is_authority
+            and re.search(r"\bby\s+(?:the\s+)?$", text[max(0, actor.start - 10):actor.start])):
+        # "Apple has been accused by the European Commission of ...": the passive subject is the target.
+        subject = [m for m in before if m.end <= actor.start]
+        if subject:
+            return subject[0]
+    if (ordered and ordered[0].platform is not None and ordered[0].platform.kind == "company"
+            and not (actor is not None and actor.platform is not None and actor.platform.is_authority)):
+        # "Xianyu listings ... a change Alibaba staff described": the product named beats its owner.
+        owned = [m for m in others if m.platform and m.platform.owner == ordered[0].platform.name]
+        if owned:
+            ordered = [owned[0], *[m for m in ordered if m is not owned[0]]]
     if generic_after:
         # The side an opening concerns is "third-party wallets", not the NFC chip they get to use.
         ordered = ([m for m in ordered if not (m.platform and m.platform.kind == "standard")]

@@ -371,12 +371,14 @@ _ALLEGE = re.compile(r"\b(?:lawsuit|suit|complaint|case|statement of objections|
 def _alleged(cand: Candidate, text: str, mentions: Sequence[Mention]) -> None:
     """An authority's case against the conduct is the authority's action: "The Justice Department
     argued in its lawsuit that Apple blocks cross-platform messaging apps"."""
-    if cand.dropped or cand.polarity != "closing" or cand.actor is None:
+    if (cand.dropped and not cand.dropped.startswith("no counterpart")) or cand.polarity != "closing" \
+            or cand.actor is None:
         return
     authority = next((m for m in mentions if m.platform and m.platform.is_authority
                       and m.platform.kind != "law" and m.end <= cand.actor.start), None)
     if authority is None or not _ALLEGE.search(text, authority.end, cand.actor.start):
         return
+    cand.dropped = None  # the authority's case is the counterpart
     cand.notes.append(f"alleged in a case of {authority.name}: a regulatory action")
     cand.target, cand.actor = cand.actor, authority
     cand.polarity, cand.event_type = "mandate", "regulatory_order"

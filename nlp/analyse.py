@@ -300,6 +300,15 @@ def _roles(cand: Candidate, text: str, mentions: Sequence[Mention], parties: Seq
                 target = near[0]
                 cand.notes.append(f"target {target.name} from the {where} sentence")
                 break
+    if (actor is not None and cand.event_type == "logistics_or_service" and actor.platform is not None
+            and actor.platform.kind not in _CARRIERS):
+        # "Pinduoduo merchants can ship through SF Express": the carrier opens its service to the platform.
+        carrier = next((m for m in mentions if m.start >= cand.start and m.platform is not None
+                        and m.platform.kind in _CARRIERS and m.group != actor.group
+                        and _VIA.search(text[max(0, m.start - 30):m.start])), None)
+        if carrier is not None:
+            cand.notes.append(f"carrier {carrier.name} serves {actor.name}")
+            actor, target = carrier, actor
     if (actor is not None and actor.start < cand.start and not authority
             and _PASSIVE_PERMIT.match(text, cand.start) and _PASSIVE_AUX.search(text[:cand.start])):
         # "Epic has not been allowed to relaunch Fortnite on iOS": the subject is the side let in
@@ -321,6 +330,8 @@ def _roles(cand: Candidate, text: str, mentions: Sequence[Mention], parties: Seq
         cand.dropped = "no counterpart: a second company's platform or a generic party is needed"
 
 
+_CARRIERS = frozenset({"logistics", "delivery"})
+_VIA = re.compile(r"\b(?:through|via|using|with|by)\s+(?:[\w'’\-]+\s+){0,2}$", re.I)
 _PASSIVE_PERMIT = re.compile(r"(?:allowed|permitted|let|enabled)\b", re.I)
 _PASSIVE_AUX = re.compile(r"\b(?:been|be|is|are|was|were|being|get|gets|got)\s+(?:not\s+|no longer\s+|now\s+|finally\s+)?$", re.I)
 

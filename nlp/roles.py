@@ -107,6 +107,9 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
     actor = None
     if roles == "host":
         actor = next((m for m in after if preposition(text, m, floor) in HOST_PREPS), None)
+    elif roles == "destination":
+        # "Disney+ returned to Roku devices": the platform taking it back decides.
+        actor = next((m for m in after if preposition(text, m, floor) in HOST_PREPS | {"to", "onto"}), None)
     elif roles == "passive":
         affected = before[-1] if before else None
         actor = next((m for m in after if preposition(text, m, floor) in HOST_PREPS | {"by"}), None)
@@ -176,11 +179,15 @@ def _clause_end(text: str, pos: int) -> int:
     return m.start() if m else len(text)
 
 
+_REPLACED = re.compile(r"\b(?:instead of|rather than|in place of|replacing)\s+(?:[\w'’\-]+\s+){0,2}$", re.I)
+
+
 def choose_target(text: str, mentions: Sequence[Mention], actor: Mention | None, start: int, end: int,
                   *, event_type: str | None, parties: Sequence[Mention] = ()) -> Mention | None:
     """The other side: another company's platform inside or after the trigger, a generic party
     after it ("other platforms"), else a platform before it."""
     others = [m for m in mentions if m is not actor and not m.generic
+              and not _REPLACED.search(text[max(0, m.start - 40):m.start])
               and not (m.platform and m.platform.is_authority)
               and (actor is None or (m.group != actor.group and m.name != actor.name))]
     inside = [m for m in others if m.start < end and m.end > start]

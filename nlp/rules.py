@@ -34,7 +34,9 @@ A rule file is JSONL, one rule a line, every rule with a stable ``id`` and a
 A trigger's ``roles`` says who acts: ``subject`` (default: the subject before
 it), ``host`` (the platform links open in: "links open inside WeChat"), or
 ``passive`` (the subject is affected: "Beeper Mini stopped working after Apple
-cut it off"; the actor is a "by" agent, a host or another company after it).
+cut it off"; the actor is a "by" agent, a host or another company after it), or
+``destination`` (the platform something returns or moves to: "Disney+ returned
+to Roku devices" is Roku's opening).
 
 A trigger whose patterns already hold their negation ("no longer ~3 available")
 sets ``negation_inside: true``: negation cues are then only looked for before it.
@@ -64,7 +66,7 @@ KINDS = ("trigger", "event_cue", "status_cue", "negation", "veto", "party", "ana
 STATUSES = ("live", "trial", "announced", "rumoured", "denied", "background")
 NEGATION_MODES = ("reverse", "negate", "restrict", "deny")
 SCOPES = ("pair", "single", "authority")
-ROLES = ("subject", "host", "passive")
+ROLES = ("subject", "host", "passive", "destination")
 
 _COMMON = {"id", "kind", "patterns", "must_fire", "must_not_fire", "note", "expect"}
 _EXTRA = {

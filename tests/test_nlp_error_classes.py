@@ -21,7 +21,9 @@ CASES = [
     # (c) restoration phrasings are openings
     ("YouTube is coming back to Fire TV, Amazon and Google said.", {"polarity": "opening"}),
     ("The two companies ended their standoff, and YouTube will return to Amazon's Echo Show.",
-     {"polarity": "opening", "actor": "YouTube", "target": "Amazon"}),
+     {"polarity": "opening", "actor": "Amazon", "target": "YouTube"}),
+    ("Pinduoduo merchants will be able to ship through SF Express at discounted rates.",
+     {"polarity": "opening", "event_type": "logistics_or_service", "actor": "SF Express", "target": "Pinduoduo"}),
     ("Amazon's Fire TV will now work with Chromecast, the companies said.", {"polarity": "opening"}),
     ("Xiaohongshu has stopped stripping Taobao links from notes.", {"polarity": "opening", "target": "Taobao"}),
     # (d) approvals of access

@@ -179,7 +179,8 @@ def _clause_end(text: str, pos: int) -> int:
     return m.start() if m else len(text)
 
 
-_REPLACED = re.compile(r"\b(?:instead of|rather than|in place of|replacing)\s+(?:[\w'’\-]+\s+){0,2}$", re.I)
+_REPLACED = re.compile(r"\b(?:instead of|rather than|in place of|replacing|similar to|akin to|modell?ed on|"
+                       r"compared (?:with|to)|inspired by|copying|mimicking)\s+(?:[\w'’\-]+\s+){0,2}$", re.I)
 
 
 def choose_target(text: str, mentions: Sequence[Mention], actor: Mention | None, start: int, end: int,

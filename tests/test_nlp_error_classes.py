@@ -46,6 +46,12 @@ CASES = [
     ("The Justice Department argued in its lawsuit that Apple blocks cross-platform messaging apps.",
      {"polarity": "mandate", "actor": "US Department of Justice", "target": "Apple"}),
     ("Google has yet to let rival app stores be downloaded from the Play Store.", {"polarity": "closing"}),
+    ("Apple refused to let the Xbox app back into the App Store in Europe.", {"polarity": "closing"}),
+    ("Google agreed to drop a clause that barred Xiaomi from shipping rival app stores.", {"polarity": "opening"}),
+    ("On the earnings call, Tencent said links to Taobao could already be opened inside WeChat chats.",
+     {"polarity": "opening", "target": "Taobao"}),
+    ("Samsung has blocked users from installing apps outside the Galaxy Store by default.",
+     {"polarity": "closing", "actor": "Samsung"}),
     ("Epic has not been allowed to relaunch Fortnite on iOS in Australia.",
      {"polarity": "closing", "actor": "Apple", "target": "Epic Games"}),
 ]
@@ -74,7 +80,8 @@ def test_not_a_signal(text):
 
 
 @pytest.mark.parametrize("name", ["interop_round2_a.jsonl", "interop_round2_b.jsonl", "interop_round2_c.jsonl",
-                                  "interop_round2_d.jsonl", "interop_round2_e.jsonl"])
+                                  "interop_round2_d.jsonl", "interop_round2_e.jsonl", "interop_round2_f.jsonl",
+                                  "interop_round2_h.jsonl"])
 def test_round2_sets_meet_the_targets(name):
     result = evaluate(tagger(), FIXTURES / name)
     got = {"f1": result["interop"]["f1"], **{k: result[k] for k in TARGETS if k != "f1"}}

@@ -379,6 +379,11 @@ _ALLEGE = re.compile(r"\b(?:lawsuit|suit|complaint|case|statement of objections|
                      r"charge sheet|argued|argues|alleged|alleges|alleging|accused|accuses|claimed|claims)\b", re.I)
 
 
+_UNLAWFUL = re.compile(r"\b(?:illegally|unlawfully|illegal|unlawful|anticompetitive|anti-competitive)\b", re.I)
+_FILED = re.compile(r"\bin (?:a|an|its|the) (?:\w+ )?(?:complaint|lawsuit|suit|filing|statement of objections|"
+                    r"preliminary findings)\b", re.I)
+
+
 def _alleged(cand: Candidate, text: str, mentions: Sequence[Mention]) -> None:
     """An authority's case against the conduct is the authority's action: "The Justice Department
     argued in its lawsuit that Apple blocks cross-platform messaging apps"."""
@@ -387,7 +392,10 @@ def _alleged(cand: Candidate, text: str, mentions: Sequence[Mention]) -> None:
         return
     authority = next((m for m in mentions if m.platform and m.platform.is_authority
                       and m.platform.kind != "law" and m.end <= cand.actor.start), None)
-    if authority is None or not _ALLEGE.search(text, authority.end, cand.actor.start):
+    if authority is None:
+        return
+    if not (_ALLEGE.search(text, authority.end, cand.actor.start)
+            or _UNLAWFUL.search(text, authority.end, cand.end) or _FILED.search(text, cand.end)):
         return
     cand.dropped = None  # the authority's case is the counterpart
     cand.notes.append(f"alleged in a case of {authority.name}: a regulatory action")

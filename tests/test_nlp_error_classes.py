@@ -45,6 +45,8 @@ CASES = [
     # an authority's lawsuit alleging blocking is its action
     ("The Justice Department argued in its lawsuit that Apple blocks cross-platform messaging apps.",
      {"polarity": "mandate", "actor": "US Department of Justice", "target": "Apple"}),
+    ("The FTC said Amazon had illegally stopped sellers from linking to other websites.",
+     {"polarity": "mandate", "actor": "FTC", "target": "Amazon"}),
     ("Google has yet to let rival app stores be downloaded from the Play Store.", {"polarity": "closing"}),
     ("Apple refused to let the Xbox app back into the App Store in Europe.", {"polarity": "closing"}),
     ("Google agreed to drop a clause that barred Xiaomi from shipping rival app stores.", {"polarity": "opening"}),
@@ -81,7 +83,7 @@ def test_not_a_signal(text):
 
 @pytest.mark.parametrize("name", ["interop_round2_a.jsonl", "interop_round2_b.jsonl", "interop_round2_c.jsonl",
                                   "interop_round2_d.jsonl", "interop_round2_e.jsonl", "interop_round2_f.jsonl",
-                                  "interop_round2_h.jsonl"])
+                                  "interop_round2_h.jsonl", "interop_round2_i.jsonl"])
 def test_round2_sets_meet_the_targets(name):
     result = evaluate(tagger(), FIXTURES / name)
     got = {"f1": result["interop"]["f1"], **{k: result[k] for k in TARGETS if k != "f1"}}

@@ -15,13 +15,13 @@ reported under its ``parent``. Errors name the file and line.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import RulesError
+from .jsonl import json_objects, read_lines
 from .patterns import PLACEHOLDER_KINDS, trie_regex
 
 KINDS = frozenset(k for kinds in PLACEHOLDER_KINDS.values() for k in kinds) | {"generic"}
@@ -156,27 +156,14 @@ def builtin_platforms_path() -> Path:
 def load_platforms(path: str | Path | None = None) -> PlatformList:
     """Read and validate a platform list (the built-in one when ``path`` is None)."""
     path = Path(path) if path else builtin_platforms_path()
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RulesError(f"{path}: cannot read the platform list: {exc}") from None
-    return parse_platforms(lines, str(path))
+    return parse_platforms(read_lines(path, "platform list"), str(path))
 
 
 def parse_platforms(lines: Sequence[str], name: str) -> PlatformList:
     """Validate platform lines; the first problem raises :class:`RulesError` with file:line."""
     platforms: list[Platform] = []
     seen: dict[str, str] = {}
-    for lineno, line in enumerate(lines, 1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        where = f"{name}:{lineno}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise RulesError(f"{where}: not valid JSON: {exc.msg} (column {exc.colno})") from None
-        if not isinstance(obj, dict):
-            raise RulesError(f"{where}: expected a JSON object")
+    for where, obj in json_objects(lines, name):
         unknown = set(obj) - _KEYS
         if unknown:
             raise RulesError(f"{where}: unknown key(s) {', '.join(sorted(unknown))} (known: {', '.join(sorted(_KEYS))})")

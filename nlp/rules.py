@@ -51,14 +51,15 @@ pattern matches.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..config import EVENT_TYPES, POLARITIES
 from ..errors import RulesError
+from .jsonl import json_objects, read_lines
 from .patterns import PatternError, compile_pattern, split_items
 from .platforms import PlatformList
 
@@ -197,31 +198,16 @@ def load_rule_files(paths: Sequence[str | Path] | None = None) -> list[Rule]:
         raise RulesError("no rule files given")
     rules: list[Rule] = []
     for path in files:
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise RulesError(f"{path}: cannot read the rule file: {exc}") from None
-        rules.extend(parse_rules(lines, str(path)))
+        rules.extend(parse_rules(read_lines(path, "rule file"), str(path)))
     return rules
 
 
 def parse_rules(lines: Sequence[str], name: str) -> list[Rule]:
     """Rules of one file's lines; a malformed line raises :class:`RulesError` with file:line."""
-    out = []
-    for lineno, line in enumerate(lines, 1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        out.append(_parse_line(line, f"{name}:{lineno}"))
-    return out
+    return [_parse_rule(obj, where) for where, obj in json_objects(lines, name)]
 
 
-def _parse_line(line: str, where: str) -> Rule:
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise RulesError(f"{where}: not valid JSON: {exc.msg} (column {exc.colno})") from None
-    if not isinstance(obj, dict):
-        raise RulesError(f"{where}: expected a JSON object")
+def _parse_rule(obj: dict[str, Any], where: str) -> Rule:
     rid = obj.get("id")
     if not isinstance(rid, str) or not _ID.match(rid):
         raise RulesError(f"{where}: 'id' must be lower-case words joined by dots, like 'open.payment_accept'")

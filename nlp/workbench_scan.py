@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wallwatch.archive import Archive, QueryError
-from wallwatch.archive.query import And, Field, Near, Node, Not, Or, Query, Term
+from wallwatch.archive.query import And, Field, Near, Node, Or, Query, Term
 
 from .watches import ArticleContext, SentenceHit, match_text
 from .workbench_text import PlatformFinder, fields_used, highlight

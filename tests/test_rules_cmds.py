@@ -213,7 +213,7 @@ def test_explain_shows_mentions_rules_near_misses_and_writes_nothing(cli, setup,
     assert result.exit_code == 0, result.output
     out = result.output
     assert "mentions: WeChat Pay -> WeChat Pay, Alipay -> Alipay" in out
-    assert f"FIRED   open.payment_accept on 'accepts WeChat Pay" in out and f"[{rules / 'interop.jsonl'}:1]" in out
+    assert "FIRED   open.payment_accept on 'accepts WeChat Pay" in out and f"[{rules / 'interop.jsonl'}:1]" in out
     assert "watch wallet-acceptance" in out and "why: contains the excluded 'store'" in out
 
     draft = json.loads(cli("rules", "explain", str(ids[STORE_URL]), "--rules", str(FIXTURES / "draft"), "--json",

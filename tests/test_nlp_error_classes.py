@@ -47,6 +47,10 @@ CASES = [
      {"polarity": "mandate", "actor": "US Department of Justice", "target": "Apple"}),
     ("The FTC said Amazon had illegally stopped sellers from linking to other websites.",
      {"polarity": "mandate", "actor": "FTC", "target": "Amazon"}),
+    ("Meta reversed its decision to strip links to news articles from Facebook posts in Canada.",
+     {"polarity": "opening"}),
+    ("Douyin links sent in WeChat chats are shown as plain text rather than clickable links.",
+     {"polarity": "closing", "actor": "WeChat", "target": "Douyin"}),
     ("Google has yet to let rival app stores be downloaded from the Play Store.", {"polarity": "closing"}),
     ("Apple refused to let the Xbox app back into the App Store in Europe.", {"polarity": "closing"}),
     ("Google agreed to drop a clause that barred Xiaomi from shipping rival app stores.", {"polarity": "opening"}),
@@ -83,7 +87,8 @@ def test_not_a_signal(text):
 
 @pytest.mark.parametrize("name", ["interop_round2_a.jsonl", "interop_round2_b.jsonl", "interop_round2_c.jsonl",
                                   "interop_round2_d.jsonl", "interop_round2_e.jsonl", "interop_round2_f.jsonl",
-                                  "interop_round2_h.jsonl", "interop_round2_i.jsonl"])
+                                  "interop_round2_h.jsonl", "interop_round2_i.jsonl",
+                                  "interop_round2_k.jsonl"])
 def test_round2_sets_meet_the_targets(name):
     result = evaluate(tagger(), FIXTURES / name)
     got = {"f1": result["interop"]["f1"], **{k: result[k] for k in TARGETS if k != "f1"}}

@@ -9,7 +9,6 @@ syndicated copies, a re-tag with new signal ids) are not new.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -19,6 +18,7 @@ from typing import Any
 
 from wallwatch.archive import Archive, utcnow
 from wallwatch.errors import DeliveryError
+from wallwatch.locks import LockHeld, acquire_lock
 
 from .stories import Story
 
@@ -67,16 +67,11 @@ def history(archive: Archive, digest: str) -> list[dict[str, Any]]:
 def digest_lock(archive: Archive, digest: str) -> Iterator[None]:
     """Only one process sends a given digest at a time (the OS drops the lock if it dies)."""
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", digest)
-    path = Path(f"{archive.path}.{safe}.lock")
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise DeliveryError(f"digest {digest!r} is being sent by another wallwatch process right now") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+        fd = acquire_lock(Path(f"{archive.path}.{safe}.lock"))
+    except LockHeld:
+        raise DeliveryError(f"digest {digest!r} is being sent by another wallwatch process right now") from None
+    try:
+        yield
     finally:
         os.close(fd)

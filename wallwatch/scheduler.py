@@ -14,7 +14,6 @@ start. SIGTERM/SIGINT let the current step finish, then the daemon exits.
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import signal
@@ -33,6 +32,7 @@ from apscheduler.triggers.cron import CronTrigger
 from .archive import Archive
 from .config import Config
 from .errors import WallwatchError
+from .locks import LockHeld, acquire_lock
 
 log = logging.getLogger("wallwatch.scheduler")
 
@@ -177,17 +177,12 @@ def describe(scheduler: BackgroundScheduler) -> list[dict[str, Any]]:
 @contextmanager
 def daemon_lock(config: Config) -> Iterator[None]:
     """One daemon per archive: a second one would crawl everything twice."""
-    path = Path(f"{config.db_path}.daemon.lock")
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            other = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
-            raise WallwatchError(f"another wallwatch daemon (pid {other}) already runs on {config.db_path}; "
-                                 "stop it first, or use --db for another archive") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        fd = acquire_lock(Path(f"{config.db_path}.daemon.lock"), record_pid=True)
+    except LockHeld as held:
+        raise WallwatchError(f"another wallwatch daemon (pid {held.holder}) already runs on {config.db_path}; "
+                             "stop it first, or use --db for another archive") from None
+    try:
         yield
     finally:
         os.close(fd)  # closing drops the lock

@@ -72,12 +72,9 @@ def fts_sorted(archive: Archive, query: str, filters: SearchFilters, *, since_bo
     return _attach_signals(archive, archive.query(sql, params))
 
 
-def two_stage(archive: Archive, query: str, filters: SearchFilters, *, since_bound: bool = False
-              ) -> list[dict[str, Any]]:
-    params: dict[str, Any] = {"match": parse(query).to_fts5(), "limit": filters.limit}
-    where = ["articles_fts MATCH :match", *_filters(filters, params, since_bound=since_bound)]
-    join = "JOIN articles a ON a.id = articles_fts.rowid" if filters.since else ""
-    sql = f"""
+def _ranked_top_sql(join: str, where: list[str]) -> str:
+    """Rank ids on the index alone, then snippet and read rows for the top ones only."""
+    return f"""
         WITH top AS (
             SELECT articles_fts.rowid AS id, bm25(articles_fts, 4.0, 1.0, 2.0) AS rank
             FROM articles_fts {join} WHERE {' AND '.join(where)}
@@ -88,6 +85,14 @@ def two_stage(archive: Archive, query: str, filters: SearchFilters, *, since_bou
         CROSS JOIN articles_fts ON articles_fts.rowid = top.id AND articles_fts MATCH :match
         CROSS JOIN articles a ON a.id = top.id
         ORDER BY top.rank, coalesce(a.published, a.first_seen) DESC"""
+
+
+def two_stage(archive: Archive, query: str, filters: SearchFilters, *, since_bound: bool = False
+              ) -> list[dict[str, Any]]:
+    params: dict[str, Any] = {"match": parse(query).to_fts5(), "limit": filters.limit}
+    where = ["articles_fts MATCH :match", *_filters(filters, params, since_bound=since_bound)]
+    join = "JOIN articles a ON a.id = articles_fts.rowid" if filters.since else ""
+    sql = _ranked_top_sql(join, where)
     return _attach_signals(archive, archive.query(sql, params))
 
 
@@ -113,17 +118,7 @@ def windowed(archive: Archive, query: str, filters: SearchFilters, *, window: in
     where = ["articles_fts MATCH :match", "articles_fts.rowid >= :bound",
              *_filters(filters, params, since_bound=False)]
     join = "JOIN articles a ON a.id = articles_fts.rowid" if filters.since else ""
-    sql = f"""
-        WITH top AS (
-            SELECT articles_fts.rowid AS id, bm25(articles_fts, 4.0, 1.0, 2.0) AS rank
-            FROM articles_fts {join} WHERE {' AND '.join(where)}
-            ORDER BY rank LIMIT :limit
-        )
-        SELECT {COLUMNS}, top.rank, {SNIPPET} AS snippet
-        FROM top
-        CROSS JOIN articles_fts ON articles_fts.rowid = top.id AND articles_fts MATCH :match
-        CROSS JOIN articles a ON a.id = top.id
-        ORDER BY top.rank, coalesce(a.published, a.first_seen) DESC"""
+    sql = _ranked_top_sql(join, where)
     return _attach_signals(archive, archive.query(sql, params))
 
 

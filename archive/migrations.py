@@ -214,6 +214,6 @@ def m005_search_date_index(db: Database) -> None:
     # Articles by effective date, with the id: a --since filter turns into the
     # smallest id dated on or after it, which bounds the FTS5 rowid range so
     # bm25 scores only newer postings (benchmarks/search.py --variants:
-    # 'WeChat --since' on 1M articles, 450 ms -> 20 ms) once search() uses it.
+    # 'WeChat --since' on 1M articles, 450 ms -> 20 ms).
     # IF NOT EXISTS: benchmark files made with --date-index already have it.
     db.execute("CREATE INDEX IF NOT EXISTS articles_date_id ON articles(coalesce(published, first_seen), id)")

@@ -58,6 +58,8 @@ def search(archive: Archive, query: str, filters: SearchFilters = SearchFilters(
     match = parse(query).to_fts5()
     where = ["articles_fts MATCH :match"]
     params: dict[str, Any] = {"match": match, "limit": filters.limit}
+    # Only date, source and topic filters need the article row in the ranking stage.
+    needs_article = bool(filters.since or filters.until or filters.sources or filters.topics)
     if filters.since:
         where.append("coalesce(a.published, a.first_seen) >= :since")
         # Exact, and fast: no article dated on or after `since` has a smaller id
@@ -80,7 +82,7 @@ def search(archive: Archive, query: str, filters: SearchFilters = SearchFilters(
         params.update(topics)
     if filters.signals_only:
         where.append("EXISTS (SELECT 1 FROM signals s WHERE s.article_id = articles_fts.rowid)")
-    join = "JOIN articles a ON a.id = articles_fts.rowid" if any("a." in w for w in where) else ""
+    join = "JOIN articles a ON a.id = articles_fts.rowid" if needs_article else ""
     # Two stages: rank on the index alone, then read rows and build snippets for
     # the top hits only (doing both for every match was 2-3x slower than raw
     # FTS5 on 1M articles: benchmarks/search.py, docs/performance.md).

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date, datetime
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 import click

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import socket
 import ssl
 import threading
 import time
@@ -66,8 +67,7 @@ def config(text: str, tmp: Path):
 
 # -- SMTP ---------------------------------------------------------------------
 def free_port() -> int:
-    import socket
-
+    """A loopback port nobody listens on right now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from alerts_support import free_port
 from wallwatch.archive import Archive, ArticleRecord, SignalRecord
 
 SOURCE = {"name": "test-wire", "kind": "feed", "url": "https://wire.example/feed", "topics": ["tech"]}
@@ -61,12 +61,6 @@ def build_archive(path: Path) -> dict[str, int]:
         archive.record_fetch("test-wire", status=200)
         archive.record_fetch("lux-daily", status=503, error="HTTP 503 Service Unavailable")
     return ids
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass

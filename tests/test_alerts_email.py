@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-import socket
 from datetime import datetime, timezone
 
 import pytest
 
-from alerts_support import SmtpServer, add_article, config
+from alerts_support import SmtpServer, add_article, config, free_port
 from wallwatch.alerts import deliver
 from wallwatch.alerts.ledger import history
 
@@ -103,17 +102,11 @@ def test_https_unsubscribe_gets_one_click_header(archive, tmp_path):
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_smtp_down_then_refusing_then_up_delivers_exactly_once(archive, tmp_path):
     seed(archive)
     env = {"TEST_SMTP_PASSWORD": PASSWORD}
     # 1. nobody listens
-    cfg = email_config(tmp_path, _free_port(), tmp_path / "none.pem", security="none")
+    cfg = email_config(tmp_path, free_port(), tmp_path / "none.pem", security="none")
     down = deliver(archive, cfg, cfg.digests[0], now=NOW, env=env)
     assert down.status == "failed" and down.pending == 2 and "cannot connect" in down.error
     with SmtpServer(tmp_path, security="starttls", password=PASSWORD) as server:

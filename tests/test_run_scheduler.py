@@ -41,6 +41,13 @@ def record_run(archive, job, started):
                      (job, started.isoformat(), started.isoformat()))
 
 
+def seed_missed_digest(db_path, digest):
+    """One pending story, and digest ``digest`` last sent two days ago (so a scheduled time was missed)."""
+    with Archive(db_path) as archive:
+        add_article(archive, "https://a.example/1", "WeChat x Tmall", signals=[EV])
+        record_run(archive, f"digest:{digest}", datetime.now(timezone.utc) - timedelta(days=2))
+
+
 def test_jobs_ids_and_settings(tmp_path, db_path):
     sources = ('[[sources]]\nname = "a"\nurl = "https://a.example/feed"\n'
                '[[sources]]\nname = "b"\nurl = "https://b.example/feed"\nschedule = "0 * * * *"\n'
@@ -102,9 +109,7 @@ def _wait(predicate, timeout=20.0):
 
 def test_catch_up_on_start_sends_missed_digest_once(tmp_path, db_path):
     cfg = daemon_config(tmp_path, db_path)
-    with Archive(db_path) as archive:
-        add_article(archive, "https://a.example/1", "WeChat x Tmall", signals=[EV])
-        record_run(archive, "digest:daily", datetime.now(timezone.utc) - timedelta(days=2))
+    seed_missed_digest(db_path, "daily")
     scheduler = build_scheduler(cfg)
     scheduler.start()
     try:
@@ -177,9 +182,7 @@ def test_sigterm_mid_send_finishes_the_delivery_then_exits(tmp_path, db_path):
     conf = tmp_path / "daemon.toml"
     conf.write_text('[[digests]]\nname = "team"\nchannel = "slack"\nwebhook_env = "TEST_SLACK_HOOK"\n'
                     'schedule = "0 9 * * *"\ntimezone = "Europe/Paris"\n', encoding="utf-8")
-    with Archive(db_path) as archive:
-        add_article(archive, "https://a.example/1", "WeChat x Tmall", signals=[EV])
-        record_run(archive, "digest:team", datetime.now(timezone.utc) - timedelta(days=2))  # missed: catch-up
+    seed_missed_digest(db_path, "team")  # missed: catch-up
     with SlackServer([(200, {}, b"ok", 3.0)]) as server:  # Slack takes 3 s to answer
         proc = subprocess.Popen([sys.executable, "-c", "from wallwatch.cli import main; main()",
                                  "--config", str(conf), "--db", str(db_path), "run"],
@@ -205,9 +208,7 @@ def test_failed_digest_is_retried_later(tmp_path, db_path):
 
     cfg = daemon_config(tmp_path, db_path)
     (tmp_path / "out").write_text("a file where the digest folder should be: the channel fails")
-    with Archive(db_path) as archive:
-        add_article(archive, "https://a.example/1", "WeChat x Tmall", signals=[EV])
-        record_run(archive, "digest:daily", datetime.now(timezone.utc) - timedelta(days=2))
+    seed_missed_digest(db_path, "daily")
     scheduler = build_scheduler(cfg)
     scheduler.start()
     try:

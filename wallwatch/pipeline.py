@@ -105,8 +105,7 @@ def tag_step(config: Config, archive: Archive, on_progress: Progress | None = No
             if on_progress:
                 on_progress("tagged", {"done": done, "total": total})
 
-        kwargs = {"tagger": tagger} if tagger is not None else {}
-        return tag_archive(config, archive, on_progress=progress, **kwargs).as_dict()
+        return tag_archive(config, archive, on_progress=progress, tagger=tagger).as_dict()
 
     return _timed("tag", run)
 

@@ -76,6 +76,7 @@ def _daemon(app: AppContext) -> None:
 
     config = app.config
     app.archive()  # create and migrate the archive before the jobs start
+    app.close()  # each job opens its own connection; this one would stay idle for the daemon's life
 
     def started(jobs: list[dict]) -> None:
         click.echo(f"wallwatch daemon started: archive {config.db_path}, {len(jobs)} jobs", err=True)

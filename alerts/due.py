@@ -84,7 +84,3 @@ def next_fire(digest: DigestConfig, now: datetime) -> datetime | None:
     if digest.schedule == "instant":
         return None
     return digest_trigger(digest).get_next_fire_time(None, now)
-
-
-def utc(dt: datetime | None = None) -> datetime:
-    return (dt or datetime.now(timezone.utc)).astimezone(timezone.utc)

@@ -25,25 +25,23 @@ from .stories import Story
 
 def mark_sent(archive: Archive, digest: str, stories: Sequence[Story], message: str) -> None:
     """Record ``stories`` as delivered by ``digest`` (call only after the channel accepted them)."""
-    now = utcnow()
-    with archive.write() as conn:
-        conn.executemany(
-            """INSERT INTO deliveries(digest, story_key, signal_id, status, at, story_start, story_end,
-               sources, message) VALUES (?, ?, ?, 'sent', ?, ?, ?, ?, ?)""",
-            [(digest, s.key, s.signal_ids[0], now, s.start.isoformat(), s.end.isoformat(),
-              len(s.sources), message) for s in stories],
-        )
+    _record(archive, digest, stories, "sent", "message", message)
 
 
 def record_failure(archive: Archive, digest: str, stories: Sequence[Story], error: str) -> None:
     """Record a failed attempt; the stories stay pending."""
+    _record(archive, digest, stories, "failed", "error", error[:2000])
+
+
+def _record(archive: Archive, digest: str, stories: Sequence[Story], status: str, column: str, note: str) -> None:
+    # ``column`` is one of our two literals ("message", "error"), never input.
     now = utcnow()
     with archive.write() as conn:
         conn.executemany(
-            """INSERT INTO deliveries(digest, story_key, signal_id, status, at, story_start, story_end,
-               sources, error) VALUES (?, ?, ?, 'failed', ?, ?, ?, ?, ?)""",
-            [(digest, s.key, s.signal_ids[0], now, s.start.isoformat(), s.end.isoformat(),
-              len(s.sources), error[:2000]) for s in stories],
+            f"""INSERT INTO deliveries(digest, story_key, signal_id, status, at, story_start, story_end,
+               sources, {column}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [(digest, s.key, s.signal_ids[0], status, now, s.start.isoformat(), s.end.isoformat(),
+              len(s.sources), note) for s in stories],
         )
 
 

@@ -18,6 +18,7 @@ module without it raises :class:`BrowseUnavailable`.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,15 @@ class BrowseUnavailable(WallwatchError):
 MATCH_NOTHING = '""'
 
 
+@lru_cache(maxsize=256)
+def _compile(text: str) -> tuple[str, str | None]:
+    # The search query calls both SQL functions twice per request: parse once.
+    try:
+        return parse(text).to_fts5(), None
+    except QueryError as exc:
+        return MATCH_NOTHING, str(exc)
+
+
 def compile_query(text: str | None) -> str:
     """The analysts' query as an FTS5 MATCH expression (SQL function ``wallwatch_fts``).
 
@@ -43,21 +53,14 @@ def compile_query(text: str | None) -> str:
     would turn an exception here into a bare "user-defined function raised
     exception", which tells an analyst nothing.)
     """
-    try:
-        return parse(text or "").to_fts5()
-    except QueryError:
-        return MATCH_NOTHING
+    return _compile(text or "")[0]
 
 
 def query_error(text: str | None) -> str | None:
     """Why ``text`` is not a valid query (SQL function ``wallwatch_query_error``); NULL if valid or empty."""
     if not (text or "").strip():
         return None
-    try:
-        parse(text or "").to_fts5()
-    except QueryError as exc:
-        return str(exc)
-    return None
+    return _compile(text or "")[1]
 
 
 _SIGNAL_COLUMNS = """s.created, s.polarity, s.event_type, s.actor, s.target, s.status,

@@ -36,6 +36,12 @@ EVENTS = ["link_access", "payment", "advertising_traffic", "mini_program_or_app"
 POLARITIES = ["opening", "closing"]
 STATUSES = ["live", "announced", "rumoured", "trial"]
 
+INSERT_ARTICLE = """INSERT INTO articles(id, url, source, title, body, published, fetched, first_seen, content_hash)
+                    VALUES (?,?,?,?,?,?,?,?,?)"""
+INSERT_SIGNAL = """INSERT INTO signals(article_id, start, end, evidence, actor, target, polarity, event_type, status,
+                   confidence, rule_id, ruleset_version, kind, headline, story_key, created)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"""
+
 
 def build(db: Path, n_signals: int, n_new: int, now: datetime, seed: int = 7) -> None:
     rnd = random.Random(seed)
@@ -58,11 +64,8 @@ def build(db: Path, n_signals: int, n_new: int, now: datetime, seed: int = 7) ->
                 ev = f"{actor} now lets {target} links through for shoppers, the company said on {iso[:10]}."
                 sig_rows.append((a + 1, 0, len(ev), ev, actor, target, pol, event, rnd.choice(STATUSES),
                                  round(0.5 + rnd.random() / 2, 3), "bench.rule", "b1", "interop", k == 0, key, iso))
-        conn.executemany("""INSERT INTO articles(id, url, source, title, body, published, fetched, first_seen,
-                            content_hash) VALUES (?,?,?,?,?,?,?,?,?)""", art_rows)
-        conn.executemany("""INSERT INTO signals(article_id, start, end, evidence, actor, target, polarity,
-                            event_type, status, confidence, rule_id, ruleset_version, kind, headline, story_key,
-                            created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""", sig_rows)
+        conn.executemany(INSERT_ARTICLE, art_rows)
+        conn.executemany(INSERT_SIGNAL, sig_rows)
         # The ledger: every signal so far is covered by a sent story.
         conn.executemany(
             """INSERT INTO deliveries(digest, story_key, signal_id, status, at, story_start, story_end, sources)
@@ -83,11 +86,8 @@ def build(db: Path, n_signals: int, n_new: int, now: datetime, seed: int = 7) ->
             ev = f"{actor} now lets {target} links through for shoppers, the company said on {iso[:10]}."
             sig_rows.append((a, 0, len(ev), ev, actor, target, pol, event, rnd.choice(STATUSES),
                              round(0.5 + rnd.random() / 2, 3), "bench.rule", "b1", "interop", True, key, iso))
-        conn.executemany("""INSERT INTO articles(id, url, source, title, body, published, fetched, first_seen,
-                            content_hash) VALUES (?,?,?,?,?,?,?,?,?)""", art_rows)
-        conn.executemany("""INSERT INTO signals(article_id, start, end, evidence, actor, target, polarity,
-                            event_type, status, confidence, rule_id, ruleset_version, kind, headline, story_key,
-                            created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""", sig_rows)
+        conn.executemany(INSERT_ARTICLE, art_rows)
+        conn.executemany(INSERT_SIGNAL, sig_rows)
 
 
 def timed(fn, repeat: int) -> tuple[float, object]:

@@ -136,9 +136,20 @@ def bench_test(db: Path, repeats: int, finder: PlatformFinder) -> dict:
             "p95_s": round(percentile(all_times, 95), 3), "runs": len(all_times)}
 
 
+def time_plain_tagging(archive: Archive, ids: list[int], tagger) -> float:
+    """Seconds to read ``ids`` and tag them, as `wallwatch tag` does (minus the writes)."""
+    from wallwatch.nlp.workbench_diff import _chunks
+
+    t0 = time.perf_counter()
+    for rows in _chunks(archive, ids):
+        for r in rows:
+            tagger.tag_text(r["body"], r["title"], min_confidence=0.3)
+    return time.perf_counter() - t0
+
+
 def bench_diff(db: Path, sample: int, model: str) -> dict | None:
     from wallwatch.nlp.tagger import build_tagger
-    from wallwatch.nlp.workbench_diff import _chunks, article_ids, diff
+    from wallwatch.nlp.workbench_diff import article_ids, diff
 
     import tempfile
 
@@ -163,12 +174,7 @@ def bench_diff(db: Path, sample: int, model: str) -> dict | None:
         for r in archive.query("SELECT title, body FROM articles LIMIT 50"):  # warm both taggers up
             current.tag_text(r["body"], r["title"])
             draft.tag_text(r["body"], r["title"])
-        # Plain tagging: read the articles and tag them, as `wallwatch tag` does (minus the writes).
-        t0 = time.perf_counter()
-        for rows in _chunks(archive, ids):
-            for r in rows:
-                current.tag_text(r["body"], r["title"], min_confidence=0.3)
-        plain = time.perf_counter() - t0
+        plain = time_plain_tagging(archive, ids, current)
         # Worst case for diff: nothing stored yet, so the current rules tag too.
         report = diff(archive, current, draft, ids, min_confidence=0.3)
     # Best case: an archive tagged with the current rules (the usual state): diff tags once.
@@ -184,11 +190,7 @@ def bench_diff(db: Path, sample: int, model: str) -> dict | None:
             small.replace_signals(res.article_id, [s.to_record() for s in signals], current.ruleset_version)
         stored_ids = [res.article_id for res in results]
         # Plain tagging read from the same file as the diff, for a like-for-like ratio.
-        t0 = time.perf_counter()
-        for rows in _chunks(small, stored_ids):
-            for r in rows:
-                current.tag_text(r["body"], r["title"], min_confidence=0.3)
-        plain_small = time.perf_counter() - t0
+        plain_small = time_plain_tagging(small, stored_ids, current)
         stored = diff(small, current, draft, stored_ids, min_confidence=0.3)
     tmp.unlink()
     return {"sample": len(ids), "model": model, "plain_tagging_s": round(plain_small, 2),

@@ -128,7 +128,7 @@ def digest_step(config: Config, archive: Archive, *, now: datetime | None = None
     Returns one dict per configured digest considered: a delivery report, or
     ``status: "not due"`` with the next scheduled time.
     """
-    from .alerts import deliver, is_due, next_fire
+    from .alerts import deliver, next_fire
 
     now = now or datetime.now(timezone.utc)
     out: list[dict[str, Any]] = []
@@ -137,7 +137,7 @@ def digest_step(config: Config, archive: Archive, *, now: datetime | None = None
             break
         if which == "instant" and digest.schedule != "instant":
             continue  # scheduled digests have their own jobs
-        if not _selected(digest, which, archive, now, is_due):
+        if not _selected(digest, which, archive, now):
             nxt = next_fire(digest, now)
             out.append({"digest": digest.name, "channel": digest.channel, "status": "not due",
                         "next": nxt.isoformat() if nxt else None})
@@ -151,12 +151,11 @@ def digest_step(config: Config, archive: Archive, *, now: datetime | None = None
     return out
 
 
-def _selected(digest: DigestConfig, which: str | Sequence[str], archive: Archive, now: datetime,
-              is_due: Callable[..., bool]) -> bool:
-    if which == "all":
+def _selected(digest: DigestConfig, which: str | Sequence[str], archive: Archive, now: datetime) -> bool:
+    from .alerts import is_due
+
+    if which in ("all", "instant"):  # digest_step already left out the scheduled ones for "instant"
         return True
-    if which == "instant":
-        return digest.schedule == "instant"
     if which == "due":
         return is_due(archive, digest, now)
     return digest.name in which

@@ -209,11 +209,15 @@ def crawl_server() -> Iterator[LoopbackServer]:
     server.httpd.server_close()
 
 
+def crawler_toml(**settings: Any) -> str:
+    """A ``[crawler]`` table for a loopback crawl: politeness off, private networks allowed (unless overridden)."""
+    settings = {"allow_private_networks": True, "delay_seconds": 0, "per_domain_concurrency": 16} | settings
+    return "\n".join(["[crawler]"] + [f"{k} = {_toml(v)}" for k, v in settings.items()])
+
+
 def make_config(sources: Sequence[dict[str, Any]], **crawler: Any) -> Config:
-    """A Config for a loopback crawl: politeness off, private networks allowed (unless overridden)."""
-    settings = {"allow_private_networks": True, "delay_seconds": 0, "per_domain_concurrency": 16,
-                "timeout_seconds": 10, "retries": 1, "time_budget_seconds": 120} | crawler
-    lines = ["[crawler]"] + [f"{k} = {_toml(v)}" for k, v in settings.items()]
+    """A Config for a loopback crawl (:func:`crawler_toml`, short timeouts, one retry) with ``sources``."""
+    lines = [crawler_toml(**({"timeout_seconds": 10, "retries": 1, "time_budget_seconds": 120} | crawler))]
     for s in sources:
         lines.append("[[sources]]")
         lines += [f"{k} = {_toml(v)}" for k, v in s.items()]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from crawl_support import LoopbackServer, crawl_server  # noqa: F401 (fixture)
+from crawl_support import LoopbackServer, crawl_server, crawler_toml  # noqa: F401 (fixture)
 
 from wallwatch.archive import Archive
 
@@ -14,11 +14,7 @@ def _config(write_config, server: LoopbackServer) -> Path:
     good = server.add_feed("/cli/good.xml", [{"url": server.url("/fixtures/weibo-qr.html?cli=1"), "title": "w"},
                                              {"url": server.url("/misc/500?cli=1"), "title": "broken"}])
     return write_config(f"""
-[crawler]
-allow_private_networks = true
-delay_seconds = 0
-per_domain_concurrency = 16
-retries = 0
+{crawler_toml(retries=0)}
 
 [[sources]]
 name = "good"

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from crawl_support import LoopbackServer, crawl_server  # noqa: F401 (fixture)
+from crawl_support import LoopbackServer, crawl_server, crawler_toml  # noqa: F401 (fixture)
 from wallwatch.archive import Archive
 
 
@@ -20,12 +20,7 @@ def cycle_config(write_config, server: LoopbackServer, tag: str, folder: Path, e
         {"url": server.url(f"/fixtures/weibo-qr.html?{tag}"), "title": "Weibo and WeChat QR codes"},
     ])
     return write_config(f"""
-[crawler]
-allow_private_networks = true
-delay_seconds = 0
-per_domain_concurrency = 16
-timeout_seconds = 10
-retries = 0
+{crawler_toml(timeout_seconds=10, retries=0)}
 [nlp]
 model = "blank"
 [[sources]]

@@ -228,6 +228,7 @@ class SentenceHit:
 
 
 _ARTICLE_FIELDS = ("topic", "source", "title")
+_SIGNAL_FIELDS = frozenset({"polarity", "event_type"})
 
 
 def field_values(sentence: str, start: int, end: int, ctx: ArticleContext,
@@ -304,7 +305,8 @@ def watch_signals(watch: Watch, hits: Sequence[SentenceHit], ctx: ArticleContext
     """The signals of an article's matching passages (``match_text``); the first is the headline."""
     records = []
     for n, hit in enumerate(hits[:MAX_SIGNALS_PER_ARTICLE]):
-        fields = field_values(hit.text, hit.start, hit.end, ctx) if not hit.in_title else {}
+        # Only the signal fields: the platforms are found once, just below.
+        fields = field_values(hit.text, hit.start, hit.end, ctx, _SIGNAL_FIELDS) if not hit.in_title else {}
         named = ctx.finder.find(hit.text) if ctx.finder else []
         polarity = (fields.get("polarity") or ["none"])[0]
         event_type = (fields.get("event_type") or ["watch"])[0]

@@ -9,6 +9,7 @@ the sentence, so re-running a watch never makes a delivered story new again.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -148,8 +149,6 @@ class _Gone:
 
 
 def _json(ids: list[int]) -> str:
-    import json
-
     return json.dumps(ids)
 
 

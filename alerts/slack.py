@@ -13,7 +13,7 @@ import json
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from wallwatch.config import DigestConfig
 from wallwatch.errors import DeliveryError
@@ -30,6 +30,7 @@ MAX_MESSAGE_CHARS = 10_000  # the JSON payload, conservatively
 MIN_INTERVAL_SECONDS = 1.0
 MAX_RETRY_AFTER_SECONDS = 60.0
 MAX_ATTEMPTS = 3
+TIMEOUT_SECONDS = 30.0
 POLARITY_EMOJI = {"opening": ":large_green_circle:", "closing": ":red_circle:", "mandate": ":large_blue_circle:"}
 
 
@@ -136,9 +137,7 @@ class SlackChannel:
     # Last post per webhook in this process, so consecutive digests to one webhook keep the pace too.
     _last_posts: dict[int, float] = {}
 
-    def __init__(self, digest: DigestConfig, env: Mapping[str, str], *, timeout: float = 30.0,
-                 min_interval: float = MIN_INTERVAL_SECONDS,
-                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, digest: DigestConfig, env: Mapping[str, str]):
         self.digest = digest
         url = env.get(digest.webhook_env or "")
         if not url:
@@ -147,11 +146,7 @@ class SlackChannel:
         if not safe_url(url):
             raise DeliveryError(f"digest {digest.name!r}: ${digest.webhook_env} is not an http(s) URL")
         self._url = url
-        self.timeout = timeout
-        self.min_interval = min_interval
-        self.sleep, self.clock = sleep, clock
         self._key = hash(url)
-        self.retries = 0  # 429s honoured, for the report
 
     def plan(self, digest: Digest) -> list[Message]:
         return build_messages(digest)
@@ -159,12 +154,12 @@ class SlackChannel:
     def _pace(self) -> None:
         last = self._last_posts.get(self._key)
         if last is not None:
-            wait = last + self.min_interval - self.clock()
+            wait = last + MIN_INTERVAL_SECONDS - time.monotonic()
             if wait > 0:
-                self.sleep(wait)
+                time.sleep(wait)
 
     def _posted(self) -> None:
-        self._last_posts[self._key] = self.clock()
+        self._last_posts[self._key] = time.monotonic()
 
     def send(self, message: Message) -> str:
         body = json.dumps(message.payload, ensure_ascii=False).encode("utf-8")
@@ -173,7 +168,7 @@ class SlackChannel:
             request = urllib.request.Request(self._url, data=body, method="POST",
                                              headers={"Content-Type": "application/json; charset=utf-8"})
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
                     response.read()
                 self._posted()
                 return f"slack part {message.part}/{message.parts}"
@@ -183,8 +178,7 @@ class SlackChannel:
                 if exc.code == 429 and attempt < MAX_ATTEMPTS:
                     wait = _retry_after(exc.headers.get("Retry-After"))
                     if wait <= MAX_RETRY_AFTER_SECONDS:
-                        self.retries += 1
-                        self.sleep(wait)
+                        time.sleep(wait)
                         continue
                 raise DeliveryError(f"Slack webhook answered {exc.code} {exc.reason}: {detail or '(no body)'}"
                                     f" (part {message.part}/{message.parts})") from None

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..archive import Archive
 from ..config import EVENT_TYPES, POLARITIES, Config
+from .signals import Signal
 from .tagger import Tagger, load_tagger
 
 _CHUNK = 200
@@ -87,9 +88,8 @@ def _tag_one(tagger: Tagger, archive: Archive, row: dict[str, Any], threshold: f
         archive.replace_signals(row["id"], [], tagger.ruleset_version)
         report.duplicates += 1
         return
-    found = tagger.tag_text(row["body"] or "", title=row["title"] or None)
-    kept = [s for s in found if s.confidence >= threshold]
-    report.below_threshold += len(found) - len(kept)
+    kept, below = signals_to_store(tagger, row, threshold)
+    report.below_threshold += below
     if kept and not any(s.headline for s in kept):
         kept[0] = replace(kept[0], headline=True)
     archive.replace_signals(row["id"], [s.to_record() for s in kept], tagger.ruleset_version)
@@ -97,6 +97,19 @@ def _tag_one(tagger: Tagger, archive: Archive, row: dict[str, Any], threshold: f
     report.signals += len(kept)
     for s in kept:
         report.by_polarity[s.polarity] = report.by_polarity.get(s.polarity, 0) + 1
+
+
+def signals_to_store(tagger: Tagger, row: dict[str, Any], threshold: float) -> tuple[list[Signal], int]:
+    """The signals tagging stores for an article row, and how many fell under ``threshold``.
+
+    A syndicated copy (``duplicate_of`` set) gets none. ``rules diff`` uses
+    this too, so its before/after are what ``tag_archive`` would store.
+    """
+    if row.get("duplicate_of") is not None:
+        return [], 0
+    found = tagger.tag_text(row["body"] or "", title=row["title"] or None)
+    kept = [s for s in found if s.confidence >= threshold]
+    return kept, len(found) - len(kept)
 
 
 def _articles(archive: Archive, ids: Sequence[int]) -> dict[int, dict[str, Any]]:

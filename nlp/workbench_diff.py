@@ -18,6 +18,7 @@ from typing import Any
 
 from wallwatch.archive import Archive
 
+from .batch import signals_to_store
 from .signals import Signal
 from .tagger import Tagger
 
@@ -102,15 +103,8 @@ def diff(archive: Archive, current: Tagger, draft: Tagger, ids: Sequence[int], *
 
 
 def would_store(tagger: Tagger, row: dict[str, Any], min_confidence: float) -> list[Signal]:
-    """The signals ``tag_archive`` would store for this article with ``tagger``.
-
-    Mirrors its selection: syndicated copies get none; the article's merged
-    signals are kept at or above the confidence floor.
-    """
-    if row.get("duplicate_of") is not None:
-        return []
-    found = tagger.tag_text(row["body"] or "", title=row["title"] or None)
-    return [s for s in found if s.confidence >= min_confidence]
+    """The signals ``tag_archive`` would store for this article with ``tagger``."""
+    return signals_to_store(tagger, row, min_confidence)[0]
 
 
 def _compare(report: DiffReport, row: dict[str, Any], stored: list[dict[str, Any]] | None, current: Tagger,

@@ -129,10 +129,13 @@ def _where(digest: DigestConfig, since: datetime) -> tuple[list[str], dict[str, 
         "window": digest.story_window_hours / 24.0,
     }
 
-    def any_of(column: str, values: Sequence[str], prefix: str) -> None:
+    def in_list(values: Sequence[str], prefix: str) -> str:
         names = {f"{prefix}{i}": v for i, v in enumerate(values)}
-        where.append(f"{column} IN ({', '.join(':' + k for k in names)})")
         params.update(names)
+        return ", ".join(":" + k for k in names)
+
+    def any_of(column: str, values: Sequence[str], prefix: str) -> None:
+        where.append(f"{column} IN ({in_list(values, prefix)})")
 
     if digest.polarity:
         any_of("s.polarity", digest.polarity, "pol")
@@ -147,12 +150,10 @@ def _where(digest: DigestConfig, since: datetime) -> tuple[list[str], dict[str, 
             parts.append(f"lower(coalesce(s.actor, '')) LIKE :plat{i} OR lower(coalesce(s.target, '')) LIKE :plat{i}")
         where.append("(" + " OR ".join(parts) + ")")
     if digest.topics:
-        names = {f"top{i}": t for i, t in enumerate(digest.topics)}
-        inlist = ", ".join(":" + k for k in names)
+        inlist = in_list(digest.topics, "top")
         where.append(f"""(EXISTS (SELECT 1 FROM json_each(a.topics) WHERE value IN ({inlist}))
             OR EXISTS (SELECT 1 FROM sources src, json_each(src.topics) j
                        WHERE src.name = a.source AND j.value IN ({inlist})))""")
-        params.update(names)
     return where, params
 
 

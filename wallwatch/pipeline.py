@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .archive import Archive, ArchiveError
+from .archive import Archive, ArchiveError, utcnow
 from .config import Config, DigestConfig
 from .errors import WallwatchError
 
@@ -171,7 +171,7 @@ def run_once(config: Config, *, now: datetime | None = None, sources: Sequence[s
     with Archive(db_path) as archive:
         archive.sync_sources({"name": s.name, "kind": s.kind, "url": s.url, "topics": s.topics}
                              for s in config.sources)
-        report = CycleReport(archive=str(db_path), started=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        report = CycleReport(archive=str(db_path), started=utcnow())
         with archive.run("cycle") as run:
             if crawl and not _stopping(stop):
                 report.steps.append(crawl_step(config, sources, on_progress))

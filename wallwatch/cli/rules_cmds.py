@@ -10,6 +10,7 @@ import click
 
 from ..errors import RulesError
 from .context import AppContext, iso_date, print_json
+from .tag_cmds import tagging_bar
 
 
 @click.group("rules")
@@ -237,10 +238,8 @@ def apply_cmd(app: AppContext, rules_path: str | None, platforms_path: str | Non
         raise click.ClickException(f"rules check failed ({len(report.problems)} problem(s)); nothing was changed")
     tagger = build_draft_tagger(config, draft)
     archive = app.archive()
-    total = len(archive.articles_to_tag(tagger.ruleset_version, retag_all=True, since=since))
-    with _bar(total, f"re-tagging with {tagger.ruleset_version}") as update:
-        tagged = tag_archive(config, archive, retag_all=True, since=since, tagger=tagger,
-                             on_progress=_steps(update))
+    with tagging_bar(f"re-tagging with {tagger.ruleset_version}") as update:
+        tagged = tag_archive(config, archive, retag_all=True, since=since, tagger=tagger, on_progress=update)
     watches = config_watches(config)
     articles = archive.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
     with _bar(articles * len(watches.enabled), "running watches") as update:
@@ -254,17 +253,6 @@ def apply_cmd(app: AppContext, rules_path: str | None, platforms_path: str | Non
     for e in t["errors"]:
         click.echo(f"  error: {e}", err=True)
     _echo_watch_run(watch_run)
-
-
-def _steps(update: Callable[[int], None]) -> Callable[[int, int], None]:
-    """Turn tag_archive's (done, total) callbacks into progress-bar steps."""
-    seen = [0]
-
-    def step(done: int, total: int) -> None:
-        update(done - seen[0])
-        seen[0] = done
-
-    return step
 
 
 def _echo_watch_run(run) -> None:

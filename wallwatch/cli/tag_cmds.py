@@ -3,11 +3,37 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import click
 
 from ..config import EVENT_TYPES, POLARITIES
 from .context import AppContext, iso_date, print_json
+
+
+@contextmanager
+def tagging_bar(label: str, *, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr (when it is a terminal) fed by ``tag_archive``'s ``(done, total)`` callbacks.
+
+    The bar opens at the first callback, which brings the total: no need to count the articles due first.
+    """
+    bar = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if quiet or not total or not sys.stderr.isatty():
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
 
 
 @click.command("tag")
@@ -28,23 +54,9 @@ def tag_cmd(app: AppContext, retag_all: bool, since: str | None, as_json: bool) 
 
     tagger = load_tagger(app.config)
     archive = app.archive()
-    bar = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if as_json or not total or not sys.stderr.isatty():
-            return
-        if bar is None:
-            bar = click.progressbar(length=total, label="tagging", file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - bar.pos)
-
-    try:
+    with tagging_bar("tagging", quiet=as_json) as progress:
         report = tag_archive(app.config, archive, retag_all=retag_all, since=since, on_progress=progress,
                              tagger=tagger)
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
     if as_json:
         print_json(report.as_dict())
         return

@@ -251,7 +251,7 @@ class NewsSpider(scrapy.Spider):
         result = self.results[name]
         try:
             final = canonical_url(response.url)
-            if final != response.meta["canonical"] and final in self.handled | self.seen:
+            if final != response.meta["canonical"] and (final in self.handled or final in self.seen):
                 result.note("skipped", f"{response.url}: duplicate (reached through a redirect)")
                 return
             self.handled.add(final)

@@ -9,6 +9,7 @@ sentence with one of its words that failed, saying which part failed).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from wallwatch.archive import Archive
@@ -17,7 +18,7 @@ from wallwatch.errors import RulesError
 
 from .tagger import Tagger
 from .watches import ArticleContext, WatchSet, canonical_query, field_values, match_text
-from .workbench_text import anchor_pattern, candidate_sentences, sentence_spans
+from .workbench_text import PlatformFinder, anchor_pattern, candidate_sentences, sentence_spans
 
 MAX_NEAR_MISSES = 5
 
@@ -33,8 +34,6 @@ def find_article(archive: Archive, ref: str) -> dict[str, Any]:
 def explain(archive: Archive, tagger: Tagger, watches: WatchSet, ref: str, *,
             min_confidence: float) -> dict[str, Any]:
     """Everything the tagger and the watches decided about one article, as plain data."""
-    from .workbench_text import PlatformFinder
-
     a = find_article(archive, ref)
     body, title = a["body"] or "", a["title"] or ""
     sentences = []
@@ -60,13 +59,12 @@ def explain(archive: Archive, tagger: Tagger, watches: WatchSet, ref: str, *,
     stored = archive.signals_for([a["id"]])[a["id"]]
     finder = PlatformFinder(tagger.platforms)
     source_topics = archive.query("SELECT topics FROM sources WHERE name = ?", (a["source"],))
-    import json
-
     ctx = ArticleContext(
         title=title, source=a["source"],
         topics=[*json.loads(a["topics"] or "[]"), *(json.loads(source_topics[0]["topics"]) if source_topics else [])],
         signals=[s for s in stored if s["kind"] == "interop"], finder=finder)
-    watch_reports = [_explain_watch(w.name, w.query, body, ctx) for w in watches.enabled]
+    spans = sentence_spans(body)  # split once, shared by every watch
+    watch_reports = [_explain_watch(w.name, w.query, body, spans, ctx) for w in watches.enabled]
     return {
         "article": {k: a[k] for k in ("id", "url", "title", "source", "published", "tagged_version",
                                       "duplicate_of")},
@@ -79,12 +77,12 @@ def explain(archive: Archive, tagger: Tagger, watches: WatchSet, ref: str, *,
     }
 
 
-def _explain_watch(name: str, query: Query, body: str, ctx: ArticleContext) -> dict[str, Any]:
+def _explain_watch(name: str, query: Query, body: str, spans: list[tuple[int, int]],
+                   ctx: ArticleContext) -> dict[str, Any]:
     hits = match_text(query, body, ctx)
     matched = {(h.start, h.end) for h in hits}
     canonical = canonical_query(query, ctx.finder)
     near: list[dict[str, Any]] = []
-    spans = sentence_spans(body)
     for i in candidate_sentences(body, spans, anchor_pattern(query)):
         s, e = spans[i]
         if (s, e) in matched or len(near) >= MAX_NEAR_MISSES:

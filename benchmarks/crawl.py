@@ -57,10 +57,13 @@ def _pss(pid: int) -> int:
     return 0
 
 
-def _rss_of_tree(root: int) -> int:
-    """Sum of PSS (bytes) of ``root`` and all its descendants."""
+def _pss_of_descendants(root: int) -> int:
+    """Sum of PSS (bytes) of all descendants of ``root`` (not ``root`` itself).
+
+    The process tree comes from every ``/proc/<pid>/stat``; PSS is read only for
+    the descendants (``smaps_rollup`` walks a process's whole address space).
+    """
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -68,19 +71,17 @@ def _rss_of_tree(root: int) -> int:
             stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        pid, ppid = int(entry), int(stat[1])
-        children.setdefault(ppid, []).append(pid)
-        rss[pid] = _pss(pid)
-    total, stack = 0, [root]
+        children.setdefault(int(stat[1]), []).append(int(entry))
+    total, stack = 0, list(children.get(root, []))
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
+        total += _pss(pid)
         stack.extend(children.get(pid, []))
     return total
 
 
 class PeakMemory:
-    """Samples the RSS of this process's children (and theirs) until stopped."""
+    """Samples the PSS of this process's children (and theirs) until stopped."""
 
     def __init__(self) -> None:
         self.peak = 0
@@ -90,7 +91,7 @@ class PeakMemory:
     def _run(self) -> None:
         me = os.getpid()
         while not self._stop.wait(0.1):
-            self.peak = max(self.peak, _rss_of_tree(me) - _rss_of_tree_self(me))
+            self.peak = max(self.peak, _pss_of_descendants(me))
 
     def __enter__(self) -> "PeakMemory":
         self._thread.start()
@@ -99,10 +100,6 @@ class PeakMemory:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
-
-
-def _rss_of_tree_self(pid: int) -> int:
-    return _pss(pid)
 
 
 # -- baselines (run as: python benchmarks/crawl.py --baseline bare|naive URLFILE) ----------------

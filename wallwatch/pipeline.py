@@ -92,14 +92,17 @@ def crawl_step(config: Config, sources: Sequence[str] | None = None,
 
 
 def tag_step(config: Config, archive: Archive, on_progress: Progress | None = None,
-             tagger: Any = None) -> StepResult:
+             load_tagger: Callable[[], Any] | None = None) -> StepResult:
     """Tag every article that has no signals of the current rules yet.
 
-    ``tagger`` (a loaded ``wallwatch.nlp.Tagger``) spares the daemon loading the
-    model again for every crawl.
+    ``load_tagger`` (returning a ``wallwatch.nlp.Tagger``) lets the daemon load
+    the model once for all its crawls; it is called inside the step, so a
+    tagger that cannot load is this step's error, tried once per cycle.
     """
     def run() -> dict[str, Any]:
         from .nlp import tag_archive
+
+        tagger = load_tagger() if load_tagger is not None else None
 
         def progress(done: int, total: int) -> None:
             if on_progress:
@@ -164,7 +167,7 @@ def _selected(digest: DigestConfig, which: str | Sequence[str], archive: Archive
 def run_once(config: Config, *, now: datetime | None = None, sources: Sequence[str] | None = None,
              crawl: bool = True, tag: bool = True, digests: str | Sequence[str] = "due",
              env: Mapping[str, str] | None = None, on_progress: Progress | None = None,
-             stop: threading.Event | None = None, tagger: Any = None) -> CycleReport:
+             stop: threading.Event | None = None, load_tagger: Callable[[], Any] | None = None) -> CycleReport:
     """One full cycle: crawl, tag, then deliver the due digests; recorded as a ``cycle`` run."""
     started = time.monotonic()
     db_path: Path = config.db_path
@@ -176,7 +179,7 @@ def run_once(config: Config, *, now: datetime | None = None, sources: Sequence[s
             if crawl and not _stopping(stop):
                 report.steps.append(crawl_step(config, sources, on_progress))
             if tag and not _stopping(stop):
-                report.steps.append(tag_step(config, archive, on_progress, tagger))
+                report.steps.append(tag_step(config, archive, on_progress, load_tagger))
                 report.steps.append(watch_step(config, archive))
             if not _stopping(stop):
                 report.digests = digest_step(config, archive, now=now, which=digests, env=env, stop=stop)

@@ -73,13 +73,9 @@ def crawl_job(config: Config, sources: list[str], stop: threading.Event,
     """Crawl ``sources``, tag what came in, send the instant digests; one ``cycle`` run."""
     from .pipeline import run_once
 
-    tagger = None
-    if resources is not None:
-        try:
-            tagger = resources.tagger()
-        except Exception as exc:  # the tag step reports it; crawling and digests go on
-            log.warning("cannot load the tagger: %s", exc)
-    report = run_once(config, sources=sources, digests="instant", env=env, stop=stop, tagger=tagger)
+    # Loaded inside the tag step: a tagger that cannot load is that step's error; crawl and digests go on.
+    report = run_once(config, sources=sources, digests="instant", env=env, stop=stop,
+                      load_tagger=resources.tagger if resources is not None else None)
     for step in report.steps:
         if step.error:
             log.warning("%s: %s", step.name, step.error)

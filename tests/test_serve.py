@@ -20,18 +20,13 @@ def server(tmp_path_factory: pytest.TempPathFactory):
     base = tmp_path_factory.mktemp("serve")
     db = base / "archive.db"
     ids = build_archive(db)
-    saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("WALLWATCH_")}
-    os.environ["XDG_DATA_HOME"], old_xdg = str(base / "xdg"), os.environ.get("XDG_DATA_HOME")
-    try:
+    with pytest.MonkeyPatch.context() as env:  # module-scoped: the monkeypatch fixture is per test
+        for key in [k for k in os.environ if k.startswith("WALLWATCH_")]:
+            env.delenv(key)
+        env.setenv("XDG_DATA_HOME", str(base / "xdg"))
         with running_server(db) as srv:
             srv.ids = ids  # type: ignore[attr-defined]
             yield srv
-    finally:
-        os.environ.update(saved)
-        if old_xdg is None:
-            os.environ.pop("XDG_DATA_HOME", None)
-        else:
-            os.environ["XDG_DATA_HOME"] = old_xdg
 
 
 def test_search_page_takes_fts5_operators(server) -> None:

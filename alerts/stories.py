@@ -122,11 +122,8 @@ def _where(digest: DigestConfig, since: datetime) -> tuple[list[str], dict[str, 
     # New means tagged lately *and* reported lately: an old article found today is background.
     where = ["s.created >= :since", f"{_TIME} >= julianday(:since)", "s.confidence >= :min_conf"]
     params: dict[str, Any] = {
-        "since": since.astimezone(timezone.utc)
-        .replace(microsecond=0).isoformat(),
+        "since": since.astimezone(timezone.utc).replace(microsecond=0).isoformat(),
         "min_conf": digest.min_confidence,
-        "digest": digest.name,
-        "window": digest.story_window_hours / 24.0,
     }
 
     def in_list(values: Sequence[str], prefix: str) -> str:

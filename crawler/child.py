@@ -192,7 +192,7 @@ def _record_fetch(archive: Archive, result: SourceResult, state: dict[str, Any],
         archive.record_fetch(result.name, status=state.get("status"), etag=state.get("etag"),
                              last_modified=state.get("last_modified"), body_hash=state.get("body_hash"))
     else:
-        archive.record_fetch(result.name, status=state.get("status"))
-        with archive.write() as conn:
+        with archive.write() as conn:  # one transaction: the status and the dropped validators
+            archive.record_fetch(result.name, status=state.get("status"))
             conn.execute("UPDATE sources SET etag=NULL, last_modified=NULL, body_hash=NULL WHERE name=?",
                          (result.name,))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 
@@ -20,11 +21,14 @@ ORG_LABELS = frozenset({"ORG", "PRODUCT"})
 _EXCLUDE = ["parser", "tagger", "attribute_ruler", "lemmatizer", "senter"]
 
 
+@functools.lru_cache(maxsize=4)
 def load_model(name: str) -> tuple[Language, bool]:
     """The spaCy pipeline called ``name`` (NER only) and whether it is a real model.
 
     ``"blank"``, or a model that is not installed, gives ``spacy.blank("en")``:
     rules only, no statistical NER. The fallback is logged once per process.
+    Loaded once per process and shared: ``rules diff``/``apply``/``check``
+    build two taggers, and each used to load the model again.
     """
     if name != "blank":
         try:

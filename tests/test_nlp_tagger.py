@@ -141,6 +141,7 @@ def test_explain_reports_why_a_candidate_was_dropped():
 def test_degraded_mode_says_so_once_and_still_tags(caplog):
     from wallwatch.nlp import model as model_mod
     model_mod._warned.discard("no_such_model_xyz")
+    model_mod.load_model.cache_clear()  # loaded once per process: start this test from scratch
     caplog.set_level(logging.WARNING, logger="wallwatch.nlp")
     cfg = Config(nlp=NlpConfig(model="no_such_model_xyz"))
     t1 = load_tagger(cfg)

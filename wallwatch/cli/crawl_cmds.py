@@ -53,10 +53,10 @@ def crawl_cmd(app: AppContext, sources: tuple[str, ...], as_json: bool) -> None:
     Example: wallwatch crawl --source jing-daily --source technode
     """
     config = app.config
-    archive = app.archive()  # creates/migrates the archive and syncs sources
     bar = _Bar() if sys.stderr.isatty() and not as_json else None
     try:
-        report = crawl(config, archive.path, sources or None, on_progress=bar)
+        # crawl() opens, migrates and syncs the archive itself: no second connection from here.
+        report = crawl(config, config.db_path, sources or None, on_progress=bar)
     finally:
         if bar is not None:
             bar.close()

@@ -15,7 +15,7 @@ from typing import Any
 from wallwatch.config import Config
 from wallwatch.errors import RulesError
 
-from .platforms import builtin_platforms_path, load_platforms
+from .platforms import PlatformList, builtin_platforms_path, load_platforms
 from .rules import Rule, builtin_rule_paths, compile_rules, load_rule_files, validate_rules
 from .tagger import Tagger
 from .examples import check_examples
@@ -71,10 +71,13 @@ def build_draft_tagger(config: Config, draft: Draft) -> Tagger:
     if not draft.rules:
         raise RulesError("no rule files: give --rules or set [nlp] rules")
     plist = load_platforms(draft.platforms)
-    rules = load_rule_files(list(draft.rules))
-    ruleset = compile_rules(rules, plist, list(draft.rules))
-    return Tagger(plist, ruleset, model=config.nlp.model, files=[draft.platforms, *draft.rules],
-                  min_confidence=config.nlp.min_confidence)
+    return _tagger(config, draft, plist, load_rule_files(list(draft.rules)))
+
+
+def _tagger(config: Config, draft: Draft, plist: PlatformList, rules: list[Rule]) -> Tagger:
+    """The draft's tagger from its loaded platform list and rules."""
+    return Tagger(plist, compile_rules(rules, plist, list(draft.rules)), model=config.nlp.model,
+                  files=[draft.platforms, *draft.rules], min_confidence=config.nlp.min_confidence)
 
 
 # -- check -------------------------------------------------------------------------
@@ -137,9 +140,7 @@ def check(config: Config, draft: Draft, *, with_watches: bool = True) -> CheckRe
         for p in problems:
             report.problems.append(_split_error(RulesError(p)))
         if not problems:
-            tagger = Tagger(plist, compile_rules(rules, plist, list(draft.rules)), model=config.nlp.model,
-                            files=[draft.platforms, *draft.rules], min_confidence=config.nlp.min_confidence)
-            results = check_examples(tagger)
+            results = check_examples(_tagger(config, draft, plist, rules))
             report.examples += len(results)
             report.problems.extend(
                 Problem(r.where, r.rule_id, f"should {r.expected}: {r.sentence!r}" + (f" ({r.detail})" if r.detail else ""))

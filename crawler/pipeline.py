@@ -7,6 +7,7 @@ from typing import Any
 from ..archive import ArticleRecord, utcnow
 from .extract import MIN_TEXT_CHARS
 from .feeds import FeedEntry
+from .report import MAX_REASONS
 from .spider import NewsSpider, strip_tags
 from .storing import ArticleWriter
 
@@ -66,7 +67,7 @@ class ArchivePipeline:
             result.duplicates += writer.links - links
             if record.extraction == "fallback":
                 result.fallback += 1
-                if outcome != "unchanged" and len(result.warnings) < 20:
+                if outcome != "unchanged" and len(result.warnings) < MAX_REASONS:
                     result.warnings.append(f"{record.url}: stored the feed summary (extraction found too little text)")
             spider.emit("stored", {"source": name, "outcome": outcome})
         return {"source": name, "url": item["url"]}

@@ -21,7 +21,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +28,7 @@ from typing import Any
 
 from wallwatch.archive import QueryError, SignalRecord, parse
 from wallwatch.archive.query import And, Field, Node, Not, Or, Query
-from wallwatch.config import _locate_keys
+from wallwatch.config import _locate_keys, parse_toml
 from wallwatch.errors import RulesError
 
 from .workbench_text import PlatformFinder, anchor_pattern, candidate_spans, fields_used
@@ -125,12 +124,7 @@ def load_watches(path: str | Path) -> WatchSet:
 
 def loads_watches(text: str, file: str = "<watches>") -> WatchSet:
     """Validate watch-file text (see the module docstring for the format)."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        where = f"{file}:{m.group(1)}" if m else file
-        raise RulesError(f"{where}: not valid TOML: {str(exc).split(' (at line')[0]}") from None
+    data = parse_toml(text, file, RulesError)
     lines = _locate_keys(text)
     extra = set(data) - {"watch"}
     if extra:

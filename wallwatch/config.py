@@ -204,16 +204,21 @@ def load(path: str | Path | None = None, *, db: str | Path | None = None) -> Con
 def loads(text: str, path: Path | None = None) -> Config:
     """Validate TOML text; errors name ``path`` and the line of the culprit."""
     name = str(path) if path else "<config>"
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        where = f"{name}:{m.group(1)}" if m else name
-        raise ConfigError(f"{where}: not valid TOML: {str(exc).split(' (at line')[0]}") from None
+    data = parse_toml(text, name, ConfigError)
     lines = _locate_keys(text)
     config = _build(Config, data, (), _Context(name, lines))
     _check_unique(config, _Context(name, lines))
     return dataclasses.replace(config, path=path.absolute() if path else None)
+
+
+def parse_toml(text: str, name: str, error: type[Exception]) -> dict[str, Any]:
+    """TOML text as a dict; a syntax error raises ``error("name:line: not valid TOML: ...")``."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        where = f"{name}:{m.group(1)}" if m else name
+        raise error(f"{where}: not valid TOML: {str(exc).split(' (at line')[0]}") from None
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 import click
@@ -69,8 +70,7 @@ def crawl_cmd(app: AppContext, sources: tuple[str, ...], as_json: bool) -> None:
 def _print(report: CrawlReport) -> None:
     width = max([len(s.name) for s in report.sources] + [5])
     for s in report.sources:
-        line = (f"{s.name:<{width}}  new {s.new:>4}  updated {s.updated:>3}  unchanged {s.unchanged:>4}  "
-                f"skipped {s.skipped:>3}  failed {s.failed:>3}")
+        line = f"{s.name:<{width}}  {_counts(vars(s))}"
         if s.duplicates:
             line += f"  ({s.duplicates} syndicated copies)"
         if s.error:
@@ -82,14 +82,18 @@ def _print(report: CrawlReport) -> None:
         elif s.reasons and s.failed:
             line += f"  e.g. {next((r for r in s.reasons if 'duplicate' not in r), s.reasons[0])}"
         click.echo(line)
-    t = report.totals
-    click.echo(f"{'total':<{width}}  new {t['new']:>4}  updated {t['updated']:>3}  unchanged {t['unchanged']:>4}  "
-               f"skipped {t['skipped']:>3}  failed {t['failed']:>3}  in {report.seconds:.1f}s")
+    click.echo(f"{'total':<{width}}  {_counts(report.totals)}  in {report.seconds:.1f}s")
     if report.stopped:
         click.echo(f"Stopped early: {report.stopped}; what was stored stays stored.", err=True)
     if report.failed_sources:
         click.echo(f"{len(report.failed_sources)} of {len(report.sources)} sources failed "
                    "(see above; `wallwatch stats` shows each source's failure streak).", err=True)
+
+
+def _counts(c: Mapping[str, Any]) -> str:
+    """The count columns shared by a source's line and the total line."""
+    return (f"new {c['new']:>4}  updated {c['updated']:>3}  unchanged {c['unchanged']:>4}  "
+            f"skipped {c['skipped']:>3}  failed {c['failed']:>3}")
 
 
 def register(main: click.Group) -> None:

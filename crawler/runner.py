@@ -52,8 +52,7 @@ def crawl(config: Config, db_path: Path, sources: Sequence[str] | None = None,
         names = tuple(s.name for s in config.sources if s.enabled)
     archive = Archive(db_path)
     try:
-        archive.sync_sources({"name": s.name, "kind": s.kind, "url": s.url, "topics": s.topics}
-                             for s in config.sources)
+        archive.sync_sources(config.source_rows())
         with archive.run("crawl") as run:
             if not names:
                 report = CrawlReport(started=utcnow(), finished=utcnow())

@@ -157,6 +157,10 @@ class Config:
             return p
         return self.path.parent / p
 
+    def source_rows(self) -> list[dict[str, Any]]:
+        """The configured sources as ``Archive.sync_sources`` takes them."""
+        return [{"name": s.name, "kind": s.kind, "url": s.url, "topics": s.topics} for s in self.sources]
+
     def source(self, name: str) -> SourceConfig:
         for s in self.sources:
             if s.name == name:

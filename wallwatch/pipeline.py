@@ -172,8 +172,7 @@ def run_once(config: Config, *, now: datetime | None = None, sources: Sequence[s
     started = time.monotonic()
     db_path: Path = config.db_path
     with Archive(db_path) as archive:
-        archive.sync_sources({"name": s.name, "kind": s.kind, "url": s.url, "topics": s.topics}
-                             for s in config.sources)
+        archive.sync_sources(config.source_rows())
         report = CycleReport(archive=str(db_path), started=utcnow())
         with archive.run("cycle") as run:
             if crawl and not _stopping(stop):

@@ -36,10 +36,7 @@ class AppContext:
         if self._archive is None:
             self._archive = Archive(self.config.db_path, readonly=readonly)
             if not readonly:
-                self._archive.sync_sources(
-                    {"name": s.name, "kind": s.kind, "url": s.url, "topics": s.topics}
-                    for s in self.config.sources
-                )
+                self._archive.sync_sources(self.config.source_rows())
         return self._archive
 
     def close(self) -> None:

@@ -86,8 +86,10 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
     """Every trigger match of the sentence as a candidate (kept or dropped with a reason)."""
     text = sentence.text
     out: list[Candidate] = []
-    found = sorted(((m.start(), m.end(), m.group()) for c in rules.of("party") for m in c.finditer(text)),
-                   key=lambda p: (p[0], -(p[1] - p[0])))
+    # A party does not run across a comma: "third-party chat apps, Meta Platforms said" is
+    # "third-party chat apps"; the longer phrase would name the speaker and be discarded with it.
+    found = sorted(((m.start(), m.end(), m.group()) for c in rules.of("party") for m in c.finditer(text)
+                    if "," not in m.group()), key=lambda p: (p[0], -(p[1] - p[0])))
     parties: list[Mention] = []
     for start, end, phrase in found:  # the longest of overlapping phrases: "each other's links"
         if not any(start < p.end and p.start < end for p in parties):
@@ -183,6 +185,7 @@ def _apply_negation(cand: Candidate, text: str, rules: RuleSet) -> None:
     for c in rules.of("negation"):
         window_start = _window_start(text, cand.start, c.rule.window)
         found = list(c.finditer(text[window_start:cand.start]))
+        before = len(found)
         if not cand.rule.rule.negation_inside and c.rule.inside:
             # Inside the match, after its first word: "links ... can no longer be opened".
             first = re.match(r"\S+", text[cand.start:cand.end])
@@ -202,6 +205,15 @@ def _apply_negation(cand: Candidate, text: str, rules: RuleSet) -> None:
             cand.negation = "double"
             cand.notes.append(f"double negation by {c.rule.id} ({', '.join(repr(f.group()) for f in found)})")
             return
+        if mode == "restrict" and before:
+            # "the lifting of restrictions on sharing videos to WeChat": the restriction is undone.
+            at = window_start + m.start()
+            undo = next((r for r in rules.of("negation") if r.rule.mode == "reverse"
+                         and r.search(text[_window_start(text, at, 4):at])), None)
+            if undo is not None:
+                cand.negation = "double"
+                cand.notes.append(f"restriction ({m.group()!r}) undone by {undo.rule.id}")
+                return
         _negate(cand, mode, f"{mode} by {c.rule.id} ({m.group()!r})")
         return
 

@@ -214,8 +214,18 @@ def _apply_negation(cand: Candidate, text: str, rules: RuleSet) -> None:
                 cand.negation = "double"
                 cand.notes.append(f"restriction ({m.group()!r}) undone by {undo.rule.id}")
                 return
+        if mode == "negate" and cand.polarity == "closing" and _denied(text, rules):
+            # "links are not being throttled inside WeChat, a spokesperson said, denying reports": the
+            # closing is what is denied, as with "denied it would stop accepting".
+            cand.status = "denied"
+            cand.notes.append(f"closing denied ({m.group()!r} with a denial)")
+            return
         _negate(cand, mode, f"{mode} by {c.rule.id} ({m.group()!r})")
         return
+
+
+def _denied(text: str, rules: RuleSet) -> bool:
+    return any(c.search(text) for c in rules.of("status_cue") if c.rule.status == "denied")
 
 
 def _negate(cand: Candidate, mode: str, note: str) -> None:
@@ -313,6 +323,7 @@ def _roles(cand: Candidate, text: str, mentions: Sequence[Mention], parties: Seq
                 cand.notes.append(f"target {target.name} from the {where} sentence")
                 break
     if (actor is not None and cand.event_type == "logistics_or_service" and actor.platform is not None
+            and cand.polarity == "opening"
             and actor.platform.kind not in _CARRIERS):
         # "Pinduoduo merchants can ship through SF Express": the carrier opens its service to the platform.
         carrier = next((m for m in mentions if m.start >= cand.start and m.platform is not None

@@ -109,8 +109,8 @@ class PlatformList:
         return self.by_name.get(name.lower()) or self._alias.get(name.lower()) or self._cs_alias.get(name)
 
     def display(self, platform: Platform) -> Platform:
-        """What a signal reports: a feature is reported as its parent app."""
-        if platform.kind == "feature" and platform.parent:
+        """What a signal reports: a feature (or a maker's app store) is reported as its parent."""
+        if platform.parent:
             return self.lookup(platform.parent) or platform
         return platform
 

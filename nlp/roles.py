@@ -40,6 +40,7 @@ _PREP = re.compile(r"([A-Za-z]+)\s+(?:(?:the|a|an|its|their|his|her|our|rival|ot
 _SPEAKER = re.compile(r"^\s*,?\s*(?:said|says|say|told|tells|reported|reports|confirmed|confirms|announced|announces|"
                       r"noted|notes|added|explained|wrote|stated|argued|claimed|claims|has said|had said)\b")
 _NOUN_TRIGGER = re.compile(r"^(?:ban|bans|block|blockade|restrictions?|curbs?|crackdown|clean-up|removal|limits?)\b", re.I)
+_UNDER = re.compile(r"\bunder\s+(?:[\w'’\-]+\s+){0,3}$", re.I)
 _LIST_GAP = re.compile(r"^\s*(?:,|,?\s*and|,?\s*or|/)\s*$")
 _POSSESSIVE_GAP = re.compile(r"^(?:['’]s\s+(?:[\w\-]+\s+){0,3}|-(?:backed|owned|controlled|affiliated|funded|run)\s+)$")
 
@@ -141,6 +142,8 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
         actor = before[-1]  # every candidate is an object: the nearest one ("people who use WhatsApp can ...")
     if actor is None and not authority:  # the pattern starts with the platform: "{PAY} showed up on ..."
         actor = next((m for m in after if m.start < end), None)
+    if actor is None and authority:  # "under the revised law, platforms may no longer ...": the law obliges
+        actor = next((m for m in after if _UNDER.search(text, max(floor, m.start - 40), m.start)), None)
     if actor is not None and actor.platform and actor.platform.kind == "company" and not authority:
         # "ByteDance ... let Douyin merchants": report the company's own platform named in the clause.
         owned = [m for m in cands if m.platform and m.platform.owner == actor.platform.name

@@ -60,6 +60,24 @@ CASES = [
      {"polarity": "closing", "actor": "Samsung"}),
     ("Epic has not been allowed to relaunch Fortnite on iOS in Australia.",
      {"polarity": "closing", "actor": "Apple", "target": "Epic Games"}),
+    # round 3: a generic party ends at a comma, it does not swallow the speaker after it
+    ("Messenger users will be able to chat with people on third-party messaging apps, Meta Platforms said.",
+     {"polarity": "opening", "event_type": "messaging", "actor": "Messenger", "target": "third-party messaging apps"}),
+    # a restriction undone ("the lifting of restrictions on sharing ...") is an opening
+    ("The lifting of restrictions on sharing Douyin videos to WeChat was welcomed by creators.",
+     {"polarity": "opening", "target": "WeChat"}),
+    # a negated closing that the company denies is a denied closing, the host acting
+    ("Taobao links are not being folded inside WeChat, a Tencent spokesperson said, denying reports from merchants.",
+     {"polarity": "closing", "status": "denied", "actor": "WeChat", "target": "Taobao"}),
+    # a carrier named in a later clause does not take over a platform's closing
+    ("Pinduoduo will stop passing buyers' addresses to outside courier systems, so sellers shipping with SF Express "
+     "must print labels in its own app.", {"polarity": "closing", "actor": "Pinduoduo"}),
+    # a law after "under" obliges
+    ("Under Japan's smartphone law, Apple and Google must allow alternative app stores from December.",
+     {"polarity": "mandate", "actor": "Smartphone Act"}),
+    # a maker's app store is an app store (event type) reported as its maker
+    ("Huawei's AppGallery pulled NetEase games from its store after the two sides fell out.",
+     {"polarity": "closing", "event_type": "app_store_or_device", "actor": "Huawei"}),
 ]
 
 NOT_SIGNALS = [
@@ -67,6 +85,8 @@ NOT_SIGNALS = [
     "Kwai, Kuaishou's overseas app, removed 12 million fake accounts in Brazil ahead of the elections.",
     "An outage at Amazon Web Services took down apps including Snapchat and Fortnite for several hours.",
     "Apple returned to growth in China in the third quarter.",
+    "The CMA said the cloud market is not working well for customers and may open an investigation into Microsoft.",
+    "Alibaba's Qwen app can now book trips on Fliggy and pay through Alipay from inside a chat.",
 ]
 
 

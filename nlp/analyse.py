@@ -140,6 +140,8 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
             if merchant is not None:
                 cand.target, cand.actor = cand.actor, merchant
                 cand.notes.append(f"merchant {merchant.text!r} found by NER")
+                if cand.dropped and cand.dropped.startswith("no counterpart"):
+                    cand.dropped = None  # the payment method is the counterpart now
         if cand.actor is not None and cand.target is None and cand.rule.rule.scope == "pair" and entities:
             if ents is None:
                 ents = [e for e in entities(sentence)

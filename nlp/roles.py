@@ -142,6 +142,8 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
         actor = before[-1]  # every candidate is an object: the nearest one ("people who use WhatsApp can ...")
     if actor is None and not authority:  # the pattern starts with the platform: "{PAY} showed up on ..."
         actor = next((m for m in after if m.start < end), None)
+    if actor is None and not authority:  # "developers can now point users to ..., Apple said": the speaker decides
+        actor = next((m for m in after if _SPEAKER.match(text[m.end:m.end + 20])), None)
     if actor is None and authority:  # "under the revised law, platforms may no longer ...": the law obliges
         actor = next((m for m in after if _UNDER.search(text, max(floor, m.start - 40), m.start)), None)
     if actor is not None and actor.platform and actor.platform.kind == "company" and not authority:

@@ -122,9 +122,11 @@ def words_of(text: str) -> frozenset[str]:
 def anchor_words(pattern: str) -> frozenset[str] | None:
     """Words one of which any match of ``pattern`` must contain (None: no cheap pre-check).
 
-    Taken from the first mandatory item that is a plain alternation of words:
-    "(block|blocks|blocked) ~3 links?" gives {"block", "blocks", "blocked"}.
+    Taken from a mandatory item that is a plain alternation of words, the first one none of whose
+    words is a function word (else the first one): "(block|blocks|blocked) ~3 links?" gives
+    {"block", "blocks", "blocked"}; "(a|the) ~1 (court|judge)" gives {"court", "judge"}.
     """
+    found = []
     for item in split_items(pattern):
         if item.startswith("~") or item.endswith(")?") or item.endswith("?") and not item.endswith("s?"):
             continue
@@ -143,8 +145,16 @@ def anchor_words(pattern: str) -> frozenset[str] | None:
             if a.endswith("s?") and " " not in a and "-" not in a:
                 out.add(first.group() + "s")
         else:
-            return frozenset(out)
-    return None
+            if not out & _FUNCTION_WORDS:
+                return frozenset(out)
+            found.append(frozenset(out))
+    return found[0] if found else None
+
+
+# Words in nearly every sentence: an anchor made of them saves nothing.
+_FUNCTION_WORDS = frozenset({"a", "an", "the", "to", "of", "in", "on", "for", "with", "and", "or", "is", "are", "was",
+                             "were", "be", "been", "it", "its", "their", "by", "from", "at", "as", "that", "this",
+                             "has", "have", "had", "will", "would", "not", "no", "can", "could", "now", "new", "up"})
 
 
 @dataclass(frozen=True)

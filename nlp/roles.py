@@ -40,6 +40,9 @@ _PREP = re.compile(r"([A-Za-z]+)\s+(?:(?:the|a|an|its|their|his|her|our|rival|ot
 _SPEAKER = re.compile(r"^\s*,?\s*(?:said|says|say|told|tells|reported|reports|confirmed|confirms|announced|announces|"
                       r"noted|notes|added|explained|wrote|stated|argued|claimed|claims|has said|had said)\b")
 _NOUN_TRIGGER = re.compile(r"^(?:ban|bans|block|blockade|restrictions?|curbs?|crackdown|clean-up|removal|limits?)\b", re.I)
+_STAFF_SPEAKER = re.compile(r"^(?:['’]s)?\s+(?:[\w\-]+\s+)?(?:spokes(?:person|man|woman)|executives?|officials?|"
+                            r"representatives?|staff|employees?|manager)\s*,?\s*(?:said|says|told|tells|confirmed|"
+                            r"confirms|added|wrote)\b", re.I)
 _UNDER = re.compile(r"\bunder\s+(?:[\w'’\-]+\s+){0,3}$", re.I)
 _LIST_GAP = re.compile(r"^\s*(?:,|,?\s*and|,?\s*or|/)\s*$")
 _POSSESSIVE_GAP = re.compile(r"^(?:['’]s\s+(?:[\w\-]+\s+){0,3}|-(?:backed|owned|controlled|affiliated|funded|run)\s+)$")
@@ -103,7 +106,8 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
     # A speaker ("ByteDance said") reports the event; a noun compound ("a TikTok ban") names its object.
     before = [m for m in cands if m.end <= start
               and not (text[m.end:start].strip() == "" and _NOUN_TRIGGER.match(text[start:end]))]
-    before = [m for m in before if not _SPEAKER.match(text[m.end:m.end + 20])] or before
+    speakers = [m for m in before if _SPEAKER.match(text[m.end:m.end + 20])]
+    before = [m for m in before if m not in speakers] or before
     after = [m for m in cands if m.end > start]  # overlapping counts: "Tencent's WeChat Pay would be added"
     actor = None
     if roles == "host":
@@ -139,11 +143,14 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
     if actor is None:
         actor = next((m for m in before if preposition(text, m, floor) in HOST_PREPS), None)
     if actor is None and before:
-        actor = before[-1]  # every candidate is an object: the nearest one ("people who use WhatsApp can ...")
+        # Every candidate is an object: the speaker ("X said links to Substack would no longer be
+        # suppressed"), else the nearest one ("people who use WhatsApp can ...").
+        actor = next((m for m in reversed(speakers) if m not in before), None) or before[-1]
     if actor is None and not authority:  # the pattern starts with the platform: "{PAY} showed up on ..."
         actor = next((m for m in after if m.start < end), None)
     if actor is None and not authority:  # "developers can now point users to ..., Apple said": the speaker decides
-        actor = next((m for m in after if _SPEAKER.match(text[m.end:m.end + 20])), None)
+        actor = next((m for m in after if _SPEAKER.match(text[m.end:m.end + 20])
+                      or _STAFF_SPEAKER.match(text[m.end:m.end + 40])), None)
     if actor is None and authority:  # "under the revised law, platforms may no longer ...": the law obliges
         actor = next((m for m in after if _UNDER.search(text, max(floor, m.start - 40), m.start)), None)
     if actor is not None and actor.platform and actor.platform.kind == "company" and not authority:

@@ -75,6 +75,11 @@ CASES = [
     # a law after "under" obliges
     ("Under Japan's smartphone law, Apple and Google must allow alternative app stores from December.",
      {"polarity": "mandate", "actor": "Smartphone Act"}),
+    # a speaker acts when the other platforms are objects; a company's spokesperson speaks for it
+    ("In a reversal, Weibo said links to Douyin would no longer be hidden in search results.",
+     {"polarity": "opening", "actor": "Weibo", "target": "Douyin"}),
+    ("'We will no longer restrict links to rival platforms,' a Kuaishou spokesperson told reporters.",
+     {"polarity": "opening", "actor": "Kuaishou"}),
     # a maker's app store is an app store (event type) reported as its maker
     ("Huawei's AppGallery pulled NetEase games from its store after the two sides fell out.",
      {"polarity": "closing", "event_type": "app_store_or_device", "actor": "Huawei"}),

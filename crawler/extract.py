@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
 
@@ -69,26 +70,58 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
 def extract_article(html: str, url: str) -> Extracted:
     """Main text, title, author, date and language of an HTML page (trafilatura, always with ``url``)."""
     import trafilatura
+    from trafilatura.utils import load_html
 
     global _extractions
+    tree = load_html(html)
+    meta = _metadata(tree, url) if tree is not None else None
     # fast=True skips trafilatura's second-opinion extractors (readability, jusText):
     # ~15% less CPU per page, and on the ground-truth pages (benchmarks/extraction.py)
-    # at least as good as trafilatura's defaults on every measure.
-    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
-                                      include_tables=True, fast=True)
+    # at least as good as trafilatura's defaults on every measure. The tree is
+    # copied by bare_extraction, so the one parse serves both steps.
+    doc = trafilatura.bare_extraction(tree, url=url, with_metadata=False, include_comments=False,
+                                      include_tables=True, fast=True) if meta is not None else None
     _extractions += 1
     if _extractions % RESET_EVERY == 0:
         from trafilatura.meta import reset_caches
 
         reset_caches()
-    if doc is None:
+    if doc is None or meta is None:
         return Extracted()
     text = (doc.text or "").strip()
     language = doc.language or None
     if not language and (m := _HTML_LANG.search(html[:5000])):
         language = m.group(1).split("-")[0].lower()
-    return Extracted(text=text, title=(doc.title or "").strip(), author=doc.author or None,
-                     date=doc.date or None, language=language)
+    return Extracted(text=text, title=(meta.title or "").strip(), author=meta.author or None,
+                     date=meta.date or None, language=language)
+
+
+def _metadata(tree: Any, url: str) -> Any:
+    """Title, author and date the way trafilatura's ``extract_metadata`` finds them, and nothing else.
+
+    trafilatura's own pass also collects site name, categories, tags and licence,
+    which wallwatch never stores: ~2 ms of a ~20 ms page. The steps and their
+    order are trafilatura's (meta tags, then JSON-LD, then the page itself), so
+    the results are the same; tests/test_crawl_extract_metadata.py checks that
+    on every real page of ../shared/realweb.
+    """
+    from htmldate import find_date
+    from trafilatura.metadata import examine_meta, extract_author, extract_meta_json, extract_title, extract_url
+    from trafilatura.settings import set_date_params
+
+    meta = examine_meta(tree)
+    if meta.author and " " not in meta.author:
+        meta.author = None  # a lone word in <meta name=author> is a site name more often than a person
+    try:
+        meta = extract_meta_json(tree, meta)
+    except Exception:  # noqa: BLE001 - malformed JSON-LD leaves the meta-tag values
+        pass
+    meta.title = meta.title or extract_title(tree)
+    meta.author = meta.author or extract_author(tree)
+    meta.url = meta.url or extract_url(tree, url)
+    meta.date = find_date(tree, **set_date_params(extensive=True), url=meta.url)
+    meta.clean_and_trim()
+    return meta
 
 
 def extract_page(body: bytes, url: str, content_type: str | None = None) -> dict[str, object]:

@@ -393,18 +393,25 @@ def _commitment(cand: Candidate, text: str, mentions: Sequence[Mention]) -> None
         return
     authority = next((m for m in mentions if m.platform and m.platform.is_authority
                       and m.platform.kind != "law"), None)
-    if authority is None or not _COMMIT.search(text[max(0, cand.start - 60):cand.start]):
+    if authority is None or not (_COMMIT.search(text[max(0, cand.start - 60):cand.start])
+                                 or _UNDER_ORDER.search(text)):
         return
     cand.notes.append(f"commitment in a case of {authority.name}: a regulatory order")
     cand.target, cand.actor = cand.actor, authority
     cand.polarity, cand.event_type = "mandate", "regulatory_order"
 
 
+# "Under a consent decree with the KFTC, Kakao will let ...", "... under the court's injunction".
+_UNDER_ORDER = re.compile(r"\bunder (?:a |an |the |its |their )?(?:[\w\-]+['’]s )?(?:new )?(?:consent decree|settlement|"
+                          r"court order|injunction|order|ruling|commitments?|remedies|remedy)\b", re.I)
+
+
 _ALLEGE = re.compile(r"\b(?:lawsuit|suit|complaint|case|statement of objections|preliminary (?:findings|view)|"
                      r"charge sheet|argued|argues|alleged|alleges|alleging|accused|accuses|claimed|claims)\b", re.I)
 
 
-_UNLAWFUL = re.compile(r"\b(?:illegally|unlawfully|illegal|unlawful|anticompetitive|anti-competitive)\b", re.I)
+_UNLAWFUL = re.compile(r"\b(?:illegally|unlawfully|illegal|unlawful|anticompetitive|anti-competitive|violated|violates|"
+                       r"breached|breaches|infringed|infringes|abused|abuses)\b", re.I)
 _FILED = re.compile(r"\bin (?:a|an|its|the) (?:\w+ )?(?:complaint|lawsuit|suit|filing|statement of objections|"
                     r"preliminary findings)\b", re.I)
 

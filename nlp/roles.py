@@ -40,6 +40,12 @@ _PREP = re.compile(r"([A-Za-z]+)\s+(?:(?:the|a|an|its|their|his|her|our|rival|ot
 _SPEAKER = re.compile(r"^\s*,?\s*(?:said|says|say|told|tells|reported|reports|confirmed|confirms|announced|announces|"
                       r"noted|notes|added|explained|wrote|stated|argued|claimed|claims|has said|had said)\b")
 _NOUN_TRIGGER = re.compile(r"^(?:ban|bans|block|blockade|restrictions?|curbs?|crackdown|clean-up|removal|limits?)\b", re.I)
+# A body that can be the subject of "bans"/"limits" ("Japan's new law bans ..."), not a noun compound.
+_BODY = re.compile(r"\b(?:law|laws|act|rules|regulations?|legislation|bill|government|court|commission|regulators?|"
+                   r"authority|authorities|ministry|watchdog|lawmakers|parliament|congress)$", re.I)
+_PARTICIPANTS = re.compile(r"\s+(?:merchants|sellers|brands|cardholders|advertisers|vendors|restaurants|stores|shops|"
+                           r"developers|creators|streamers|livestreamers)\b", re.I)
+_INSIDE = frozenset({"in", "inside", "within", "on"})
 _STAFF_SPEAKER = re.compile(r"^(?:['’]s)?\s+(?:[\w\-]+\s+)?(?:spokes(?:person|man|woman)|executives?|officials?|"
                             r"representatives?|staff|employees?|manager)\s*,?\s*(?:said|says|told|tells|confirmed|"
                             r"confirms|added|wrote)\b", re.I)
@@ -105,7 +111,8 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
     listed = _list_members(text, mentions)
     # A speaker ("ByteDance said") reports the event; a noun compound ("a TikTok ban") names its object.
     before = [m for m in cands if m.end <= start
-              and not (text[m.end:start].strip() == "" and _NOUN_TRIGGER.match(text[start:end]))]
+              and not (text[m.end:start].strip() == "" and _NOUN_TRIGGER.match(text[start:end])
+                       and not _BODY.search(m.text))]
     speakers = [m for m in before if _SPEAKER.match(text[m.end:m.end + 20])]
     before = [m for m in before if m not in speakers] or before
     after = [m for m in cands if m.end > start]  # overlapping counts: "Tencent's WeChat Pay would be added"
@@ -153,6 +160,12 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
                       or _STAFF_SPEAKER.match(text[m.end:m.end + 40])), None)
     if actor is None and authority:  # "under the revised law, platforms may no longer ...": the law obliges
         actor = next((m for m in after if _UNDER.search(text, max(floor, m.start - 40), m.start)), None)
+    if (actor is not None and not authority and roles == "subject" and actor.end <= start
+            and _PARTICIPANTS.match(text, actor.end)):
+        # "Tmall brands can now run ads on Douyin": the brands are let in; the platform hosting them decides.
+        host = next((m for m in after if m.group != actor.group and preposition(text, m, floor) in _INSIDE), None)
+        if host is not None:
+            actor = host
     if actor is not None and actor.platform and actor.platform.kind == "company" and not authority:
         # "ByteDance ... let Douyin merchants": report the company's own platform named in the clause.
         owned = [m for m in cands if m.platform and m.platform.owner == actor.platform.name

@@ -80,6 +80,15 @@ CASES = [
      {"polarity": "opening", "actor": "Weibo", "target": "Douyin"}),
     ("'We will no longer restrict links to rival platforms,' a Kuaishou spokesperson told reporters.",
      {"polarity": "opening", "actor": "Kuaishou"}),
+    # merchants/brands of one platform let into another: the host decides
+    ("Taobao merchants can now run livestreams inside Kuaishou, the two companies said.",
+     {"polarity": "opening", "actor": "Kuaishou"}),
+    # a company acting under a regulator's consent decree or injunction is the regulator's order
+    ("Under a consent decree with the FTC, Amazon will let rival sellers link to their own websites.",
+     {"polarity": "mandate", "actor": "FTC"}),
+    # a law can be the subject of "bans" (not a noun compound like "a TikTok ban")
+    ("Brazil's new law bans app stores from preventing developers from linking to outside offers.",
+     {"polarity": "mandate"}),
     # a maker's app store is an app store (event type) reported as its maker
     ("Huawei's AppGallery pulled NetEase games from its store after the two sides fell out.",
      {"polarity": "closing", "event_type": "app_store_or_device", "actor": "Huawei"}),

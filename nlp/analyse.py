@@ -122,7 +122,9 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
                 # An opening that is the object of a closing verb is closed: "barred users from
                 # posting links to Facebook" ("posting links to" alone reads as an opening).
                 closer = next((o for o in out if o.polarity == "closing" and o.negation is None
-                               and o.start < cand.start < o.end), None)
+                               and (o.start < cand.start < o.end
+                                    or (o.end <= cand.start and _OBJECT_GAP.match(text, o.end, cand.start)))),
+                              None)
                 if closer is not None:
                     _negate(cand, "restrict", f"restrict inside {closer.rule.rule.id}")
     for cand in out:
@@ -155,6 +157,11 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
     _demote_subordinate(out, text)
     _drop_inside_orders(out)
     return out
+
+
+# Up to three words between a closing verb and the opening that is its object ("blacklisted WeChat
+# mini program links", "pulling posts that carry links to ..."), with no clause break.
+_OBJECT_GAP = re.compile(r"\s*(?:(?!(?:and|but|or|while|yet|then|so|after|before|as)\b)[\w'’\-]+\s+){0,3}$", re.I)
 
 
 _SUBORDINATE = re.compile(r"\b(?:after|following|because|since|once)\b", re.I)

@@ -89,6 +89,8 @@ CASES = [
     # a law can be the subject of "bans" (not a noun compound like "a TikTok ban")
     ("Brazil's new law bans app stores from preventing developers from linking to outside offers.",
      {"polarity": "mandate"}),
+    # an opening that is the object of a closing verb a few words before it is closed
+    ("Douyin has blacklisted Taobao product links in creators' bios.", {"polarity": "closing", "actor": "Douyin"}),
     # a maker's app store is an app store (event type) reported as its maker
     ("Huawei's AppGallery pulled NetEase games from its store after the two sides fell out.",
      {"polarity": "closing", "event_type": "app_store_or_device", "actor": "Huawei"}),

@@ -86,17 +86,17 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
     """Every trigger match of the sentence as a candidate (kept or dropped with a reason)."""
     text = sentence.text
     out: list[Candidate] = []
+    words = words_of(text)
     # A party does not run across a comma: "third-party chat apps, Meta Platforms said" is
     # "third-party chat apps"; the longer phrase would name the speaker and be discarded with it.
-    found = sorted(((m.start(), m.end(), m.group()) for c in rules.of("party") for m in c.finditer(text)
+    found = sorted(((m.start(), m.end(), m.group()) for c in rules.of("party") for m in c.finditer(text, words)
                     if "," not in m.group()), key=lambda p: (p[0], -(p[1] - p[0])))
     parties: list[Mention] = []
     for start, end, phrase in found:  # the longest of overlapping phrases: "each other's links"
         if not any(start < p.end and p.start < end for p in parties):
             parties.append(Mention(start, end, phrase, None, generic=True))
-    vetoes = [(c.rule, m) for c in rules.of("veto") for m in [c.search(text)] if m]
+    vetoes = [(c.rule, m) for c in rules.of("veto") for m in [c.search(text, words)] if m]
     ents: list[Mention] | None = None
-    words = words_of(text)
     for crule in rules.of("trigger"):
         for m in crule.finditer(text, words):
             cand = Candidate(crule, sentence, m.start(), m.end(), crule.rule.polarity or "opening")

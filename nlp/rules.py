@@ -128,6 +128,7 @@ def anchor_words(pattern: str) -> frozenset[str] | None:
     """
     found = []
     for item in split_items(pattern):
+        item = _strip_lookarounds(item)
         if item.startswith("~") or item.endswith(")?") or item.endswith("?") and not item.endswith("s?"):
             continue
         body = item[1:-1] if item.startswith("(") and item.endswith(")") else item
@@ -151,6 +152,37 @@ def anchor_words(pattern: str) -> frozenset[str] | None:
     return found[0] if found else None
 
 
+def _strip_lookarounds(item: str) -> str:
+    """An item without its leading lookbehinds and trailing lookaheads: they do not change which words
+    must be present ("(?<!which\\s)(analysts|critics)" needs "analysts" or "critics")."""
+    while item.startswith(("(?<!", "(?<=")):
+        end = _group_end(item, 0)
+        if end < 0:
+            break
+        item = item[end + 1:]
+    while True:
+        start = max(item.rfind("(?="), item.rfind("(?!"))
+        if start <= 0 or _group_end(item, start) != len(item) - 1:
+            break
+        item = item[:start]
+    return item
+
+
+def _group_end(item: str, start: int) -> int:
+    """Index of the parenthesis closing the group opened at ``start`` (-1 if unbalanced)."""
+    depth = 0
+    for i in range(start, len(item)):
+        if item[i] == "\\":
+            continue
+        if item[i] == "(" and (i == 0 or item[i - 1] != "\\"):
+            depth += 1
+        elif item[i] == ")" and (i == 0 or item[i - 1] != "\\"):
+            depth -= 1
+            if depth == 0:
+                return i
+    return -1
+
+
 # Words in nearly every sentence: an anchor made of them saves nothing.
 _FUNCTION_WORDS = frozenset({"a", "an", "the", "to", "of", "in", "on", "for", "with", "and", "or", "is", "are", "was",
                              "were", "be", "been", "it", "its", "their", "by", "from", "at", "as", "that", "this",
@@ -171,8 +203,12 @@ class CompiledRule:
                 continue
             yield from rx.finditer(text)
 
-    def search(self, text: str) -> re.Match[str] | None:
-        for rx in self.regexes:
+    def search(self, text: str, words: frozenset[str] | None = None) -> re.Match[str] | None:
+        """The first match of any pattern; with the text's ``words``, patterns whose anchors are absent are skipped."""
+        for i, rx in enumerate(self.regexes):
+            anchor = self.anchors[i] if i < len(self.anchors) else None
+            if words is not None and anchor is not None and not (anchor & words):
+                continue
             m = rx.search(text)
             if m:
                 return m

@@ -486,8 +486,9 @@ def _score(cand: Candidate, vetoes: Sequence) -> None:
             continue
         c -= rule.penalty
         notes.append(f"veto {rule.id} ({m.group()!r}) -{rule.penalty:g}")
-    # What follows "but" is usually the news: "X previously blocked links, but the ban was lifted".
-    if re.search(r"\bbut\b|\bhowever\b", cand.sentence.text[:cand.start], re.I):
+    # What follows "but" or "then" is usually the news: "X previously blocked links, but the ban was lifted",
+    # "removed the installer, then restored it".
+    if re.search(r"\bbut\b|\bhowever\b|\bthen\b", cand.sentence.text[:cand.start], re.I):
         c += 0.1
     # The main clause usually comes first: a trigger late in a long sentence counts slightly less.
     c -= 0.05 * cand.start / max(len(cand.sentence.text), 1)

@@ -169,7 +169,8 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
     if actor is not None and actor.platform and actor.platform.kind == "company" and not authority:
         # "ByteDance ... let Douyin merchants": report the company's own platform named in the clause.
         owned = [m for m in cands if m.platform and m.platform.owner == actor.platform.name
-                 and not m.platform.is_payment and actor.end <= m.start and m.end <= start]
+                 and not m.platform.is_payment and actor.end <= m.start and m.end <= start
+                 and "," not in text[m.end:start]]  # in the trigger's clause, not an earlier one
         if owned:
             actor = min(owned, key=lambda m: abs(m.start - start))
     if actor is not None and event_type == "payment" and actor.platform and not authority:

@@ -488,7 +488,7 @@ def _score(cand: Candidate, vetoes: Sequence) -> None:
         notes.append(f"veto {rule.id} ({m.group()!r}) -{rule.penalty:g}")
     # What follows "but" or "then" is usually the news: "X previously blocked links, but the ban was lifted",
     # "removed the installer, then restored it".
-    if re.search(r"\bbut\b|\bhowever\b|\bthen\b", cand.sentence.text[:cand.start], re.I):
+    if re.search(r"\bbut\b|\bhowever\b|(?:,|\band)\s+then\b", cand.sentence.text[:cand.start], re.I):
         c += 0.1
     # The main clause usually comes first: a trigger late in a long sentence counts slightly less.
     c -= 0.05 * cand.start / max(len(cand.sentence.text), 1)

@@ -112,6 +112,12 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
                 cand.polarity, cand.negation = "opening", "double"
                 cand.notes.append(f"the reversal belongs to {closer.rule.rule.id}")
     for cand in out:
+        if (cand.polarity == "opening" and cand.negation is None and _RESUME.match(cand.trigger_text)
+                and any(o.polarity == "closing" and o.negation is None and cand.start < o.start < cand.end
+                        for o in out)):
+            # "resumed blocking Taobao links", "reinstated its ban on Alipay": what is restored is a closing.
+            cand.dropped = "restores a closing: the closing trigger inside it stands"
+    for cand in out:
         if cand.negation is None and not cand.rule.rule.negation_inside:
             # A trigger inside a negated one shares its fate: "will not let creators send followers to".
             outer = next((o for o in out if o.negation in ("reverse", "negate", "restrict")
@@ -162,6 +168,9 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
 # Up to three words between a closing verb and the opening that is its object ("blacklisted WeChat
 # mini program links", "pulling posts that carry links to ..."), with no clause break.
 _OBJECT_GAP = re.compile(r"\s*(?:(?!(?:and|but|or|while|yet|then|so|after|before|as)\b)[\w'’\-]+\s+){0,3}$", re.I)
+
+
+_RESUME = re.compile(r"(?:resum|reinstat|restor|reimpos|renew|extend|continu|bring back|brought back|re-?enabl)", re.I)
 
 
 _SUBORDINATE = re.compile(r"\b(?:after|following|because|since|once)\b", re.I)

@@ -62,7 +62,8 @@ def sentence_mentions(sentence: Sentence, platforms: PlatformList, known: set[st
     plus the generic authorities of the ``authority`` rules ("India's competition watchdog")."""
     text = sentence.text
     lowered = text.lower()
-    mentions = platforms.find(text, lowered)
+    # "a Douyin-style entry point" names a kind of thing, not the platform.
+    mentions = [m for m in platforms.find(text, lowered) if not _STYLE.match(text, m.end)]
     words = words_of(text)
     for c in rules.of("authority") if rules is not None else ():
         for m in c.finditer(text, words):
@@ -75,6 +76,9 @@ def sentence_mentions(sentence: Sentence, platforms: PlatformList, known: set[st
             mentions.append(Mention(start, end, text[start:end], hit))
     mentions.sort(key=lambda m: m.start)
     return fold_possessives(text, mentions, platforms)
+
+
+_STYLE = re.compile(r"-(?:style|like|esque|inspired|type|ish)\b", re.I)
 
 
 def _authority(text: str) -> Platform:

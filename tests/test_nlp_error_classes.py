@@ -91,6 +91,9 @@ CASES = [
      {"polarity": "mandate"}),
     # an opening that is the object of a closing verb a few words before it is closed
     ("Douyin has blacklisted Taobao product links in creators' bios.", {"polarity": "closing", "actor": "Douyin"}),
+    # "a Douyin-style feed" names a kind of thing, not the platform
+    ("Tencent's WeChat now lets users jump to Pinduoduo's mini program from a Douyin-style video feed.",
+     {"polarity": "opening", "actor": "WeChat", "target": "Pinduoduo"}),
     # a maker's app store is an app store (event type) reported as its maker
     ("Huawei's AppGallery pulled NetEase games from its store after the two sides fell out.",
      {"polarity": "closing", "event_type": "app_store_or_device", "actor": "Huawei"}),

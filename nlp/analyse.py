@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from .platforms import Mention, Platform, PlatformList
-from .roles import choose_actor, choose_target, fold_possessives
+from .roles import choose_actor, choose_target, fold_possessives, preposition
 from .rules import CompiledRule, RuleSet, words_of
 from .text import Sentence
 
@@ -325,6 +325,13 @@ def _roles(cand: Candidate, text: str, mentions: Sequence[Mention], parties: Seq
                 actor = ctx.recent
                 cand.notes.append(f"actor {actor.name} from the previous sentences"
                                   + (f" ({ana.group()!r})" if ana else ""))
+        elif (actor is not None and actor.platform is not None and ctx.recent.group != actor.group
+              and not any(m.end <= cand.start and not m.generic for m in mentions)
+              and preposition(text, actor) in _DESTINATION_PREPS):
+            # "Douyin is testing a feature. Users will be able to share videos to WeChat Moments":
+            # the destination is the counterpart; the platform the passage is about acts.
+            cand.notes.append(f"actor {ctx.recent.name} from the previous sentences ({actor.name} is the destination)")
+            actor = ctx.recent
     if actor is None and authority:
         actor = next((m for m in ctx.previous if m.platform and m.platform.is_authority), None)
         if actor is not None:
@@ -376,6 +383,7 @@ def _roles(cand: Candidate, text: str, mentions: Sequence[Mention], parties: Seq
 
 
 _CARRIERS = frozenset({"logistics", "delivery"})
+_DESTINATION_PREPS = frozenset({"to", "into", "onto", "with"})
 _VIA = re.compile(r"\b(?:through|via|using|with|by)\s+(?:[\w'’\-]+\s+){0,2}$", re.I)
 _PASSIVE_PERMIT = re.compile(r"(?:allowed|permitted|let|enabled)\b", re.I)
 _PASSIVE_AUX = re.compile(r"\b(?:been|be|is|are|was|were|being|get|gets|got)\s+(?:not\s+|no longer\s+|now\s+|finally\s+)?$", re.I)

@@ -91,6 +91,12 @@ CASES = [
      {"polarity": "mandate"}),
     # an opening that is the object of a closing verb a few words before it is closed
     ("Douyin has blacklisted Taobao product links in creators' bios.", {"polarity": "closing", "actor": "Douyin"}),
+    # a destination named after the trigger is the counterpart when the passage is about another platform
+    ("Kuaishou is testing a new feature. Users will be able to share clips directly to WeChat Moments.",
+     {"polarity": "opening", "actor": "Kuaishou", "target": "WeChat"}),
+    # "<other platform>'s goods appear in <host>": the host lets them in
+    ("Weibo signed a deal with Alibaba. Under the deal, Taobao product listings will appear in Weibo posts.",
+     {"polarity": "opening", "actor": "Weibo"}),
     # "a Douyin-style feed" names a kind of thing, not the platform
     ("Tencent's WeChat now lets users jump to Pinduoduo's mini program from a Douyin-style video feed.",
      {"polarity": "opening", "actor": "WeChat", "target": "Pinduoduo"}),

@@ -40,6 +40,9 @@ def test_precedence_flag_over_env_over_file(write_config, tmp_path, monkeypatch)
     monkeypatch.setenv("WALLWATCH_DB", str(tmp_path / "env.db"))
     assert config_mod.load().db_path == tmp_path / "env.db"
     assert config_mod.load(db=tmp_path / "flag.db").db_path == tmp_path / "flag.db"
+    # Overriding the path keeps the rest of [archive].
+    tuned = write_config(MINIMAL.replace('path = "a.db"', 'path = "a.db"\noptimize_schedule = ""'), name="t.toml")
+    assert config_mod.load(tuned, db=tmp_path / "flag.db").archive.optimize_schedule == ""
     other = write_config(MINIMAL.replace("technode", "pandaily"), name="other.toml")
     assert config_mod.load(other).sources[0].name == "pandaily"
 
@@ -58,6 +61,10 @@ def test_precedence_flag_over_env_over_file(write_config, tmp_path, monkeypatch)
         (MINIMAL + '\n[[digests]]\nname = "d"\nschedule = "every morning"\n', 12, "not a cron expression"),
         (MINIMAL + '\n[[digests]]\nname = "d"\nchannel = "email"\n', 10, "needs recipients"),
         (MINIMAL + "\n[crawler\n", 10, "not valid TOML"),
+        (MINIMAL.replace('path = "a.db"', 'path = "a.db"\noptimize_schedule = "nightly"'), 4,
+         "archive.optimize_schedule: not a cron expression"),
+        (MINIMAL.replace('path = "a.db"', 'path = "a.db"\noptimize_max_seconds = 0'), 4,
+         "archive.optimize_max_seconds: must be at least 1"),
     ],
 )
 def test_bad_config_names_file_line_and_key(write_config, text, line, fragment):

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -57,7 +58,7 @@ def test_jobs_ids_and_settings(tmp_path, db_path):
     scheduler.start(paused=True)  # job defaults are applied on start
     jobs = {j.id: j for j in scheduler.get_jobs()}
     scheduler.shutdown(wait=False)
-    assert set(jobs) == {"crawl:*/30 * * * *", "crawl:0 * * * *", "digest:daily"}
+    assert set(jobs) == {"crawl:*/30 * * * *", "crawl:0 * * * *", "digest:daily", "optimize"}
     assert jobs["crawl:*/30 * * * *"].args[1] == ["a", "c"] and jobs["crawl:0 * * * *"].args[1] == ["b"]
     for job in jobs.values():
         assert job.coalesce is True and job.max_instances == 1
@@ -66,6 +67,24 @@ def test_jobs_ids_and_settings(tmp_path, db_path):
     trigger = jobs["digest:daily"].trigger
     nxt = trigger.get_next_fire_time(None, datetime(2026, 11, 24, 1, 0, tzinfo=timezone.utc))
     assert nxt.astimezone(timezone.utc) == datetime(2026, 11, 25, 0, 30, tzinfo=timezone.utc)
+    # The index merge runs nightly at the shipped default, 04:15 UTC.
+    nxt = jobs["optimize"].trigger.get_next_fire_time(None, datetime(2026, 11, 24, 5, 0, tzinfo=timezone.utc))
+    assert nxt == datetime(2026, 11, 25, 4, 15, tzinfo=timezone.utc)
+
+
+def test_optimize_job_merges_the_index_and_can_be_turned_off(tmp_path, db_path):
+    from wallwatch.scheduler import optimize_job
+
+    cfg = daemon_config(tmp_path, db_path)
+    with Archive(db_path) as archive:
+        for i in range(40):  # one transaction, so one index segment, each
+            add_article(archive, f"https://a.example/{i}", f"WeChat opens to Taobao links, part {i}")
+    result = optimize_job(cfg, threading.Event())
+    assert result["complete"] is True and result["steps"] >= 1
+    assert optimize_job(cfg, threading.Event())["steps"] == 0  # nothing left to merge
+    off = config(f'[archive]\npath = "{db_path}"\noptimize_schedule = ""\n', tmp_path)
+    scheduler = build_scheduler(off)
+    assert "optimize" not in {j.id for j in scheduler.get_jobs()}
 
 
 def test_dst_daily_digest_fires_once_per_day(tmp_path, db_path):

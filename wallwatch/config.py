@@ -41,6 +41,8 @@ def data_dir() -> Path:
 @dataclass(frozen=True)
 class ArchiveConfig:
     path: str = ""  # empty: <data dir>/wallwatch.db
+    optimize_schedule: str = "15 4 * * *"  # cron (UTC) for the daemon's index merge; "" for never
+    optimize_max_seconds: int = 900
 
 
 @dataclass(frozen=True)
@@ -201,7 +203,8 @@ def load(path: str | Path | None = None, *, db: str | Path | None = None) -> Con
     config = loads(text, path)
     override = db or os.environ.get(ENV_DB)
     if override:
-        config = dataclasses.replace(config, archive=ArchiveConfig(str(Path(override).expanduser().absolute())))
+        config = dataclasses.replace(config, archive=dataclasses.replace(
+            config.archive, path=str(Path(override).expanduser().absolute())))
     return config
 
 
@@ -304,6 +307,11 @@ def _validate(obj: Any, keypath: tuple[Any, ...], ctx: _Context) -> None:
             _check_cron(obj.schedule, keypath + ("schedule",), ctx)
         if obj.kind == "site" and not (obj.link_selector or obj.link_xpath):
             raise ctx.fail(keypath, "a 'site' source needs link_selector or link_xpath")
+    elif isinstance(obj, ArchiveConfig):
+        if obj.optimize_schedule:
+            _check_cron(obj.optimize_schedule, keypath + ("optimize_schedule",), ctx)
+        if obj.optimize_max_seconds < 1:
+            raise ctx.fail(keypath + ("optimize_max_seconds",), "must be at least 1")
     elif isinstance(obj, CrawlerConfig):
         for name in ("concurrency", "per_domain_concurrency", "max_page_bytes", "max_feed_bytes"):
             if getattr(obj, name) < 1:

@@ -3,7 +3,8 @@
 Jobs (explicit ids, ``replace_existing``):
 - ``crawl:<schedule>``: crawl the sources sharing that cron (``[crawler] schedule``
   or a source's own ``schedule``), then tag, then send the ``instant`` digests;
-- ``digest:<name>``: deliver one digest on its cron, in its time zone.
+- ``digest:<name>``: deliver one digest on its cron, in its time zone;
+- ``optimize``: merge the search index's segments (``[archive] optimize_schedule``).
 
 Every job has ``coalesce=True`` and ``max_instances=1``, and all run in one
 worker thread, so jobs never overlap. Digests have no misfire limit
@@ -108,6 +109,19 @@ def digest_job(config: Config, name: str, stop: threading.Event,
     return report.as_dict()
 
 
+def optimize_job(config: Config, stop: threading.Event) -> dict[str, Any]:
+    """Merge the search index's segments, within ``[archive] optimize_max_seconds``."""
+    from .archive import optimize_index
+
+    if stop.is_set():
+        return {"optimize": "skipped: stopping"}
+    with Archive(config.db_path) as archive:
+        result = optimize_index(archive, max_seconds=config.archive.optimize_max_seconds)
+    log.info("optimize: %d steps in %.1f s%s", result.steps, result.seconds,
+             "" if result.complete else " (time budget reached; goes on next time)")
+    return result.as_dict()
+
+
 def build_scheduler(config: Config, *, stop: threading.Event | None = None,
                     env: Mapping[str, str] | None = None, now: datetime | None = None) -> BackgroundScheduler:
     """A scheduler with every job of ``config`` added and the missed digests queued to run now.
@@ -133,6 +147,10 @@ def build_scheduler(config: Config, *, stop: threading.Event | None = None,
     for cron, names in crawl_groups(config).items():
         scheduler.add_job(crawl_job, CronTrigger.from_crontab(cron, timezone=timezone.utc),
                           args=(config, names, stop, env, resources), id=f"crawl:{cron}", name=f"crawl {len(names)} sources",
+                          replace_existing=True, misfire_grace_time=CRAWL_MISFIRE_GRACE_SECONDS)
+    if config.archive.optimize_schedule:
+        scheduler.add_job(optimize_job, CronTrigger.from_crontab(config.archive.optimize_schedule, timezone=timezone.utc),
+                          args=(config, stop), id="optimize", name="optimize the search index",
                           replace_existing=True, misfire_grace_time=CRAWL_MISFIRE_GRACE_SECONDS)
     now = now or datetime.now(timezone.utc)
     with Archive(config.db_path) as archive:

@@ -1,4 +1,4 @@
-"""`wallwatch search` and `wallwatch stats`: query the archive."""
+"""`wallwatch search`, `wallwatch stats` and `wallwatch optimize`: query and maintain the archive."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from ..archive import SearchFilters, parse, search, stats
+from ..archive import SearchFilters, optimize_index, parse, search, stats
 from ..archive.search import MARK_END, MARK_START
 from .context import AppContext, iso_date, print_json
 
@@ -95,6 +95,42 @@ def stats_cmd(app: AppContext, as_json: bool) -> None:
         click.echo(f"  {s['name']:<28} {s['articles']:>6} articles  last success {s['last_success'] or '-':<25} {state}")
 
 
+@click.command("optimize")
+@click.option("--max-seconds", type=click.IntRange(min=1), default=None,
+              help="Stop after about this long; the next run goes on from there.  "
+                   "[default: [archive] optimize_max_seconds, 900]")
+@click.option("--json", "as_json", is_flag=True, help="Print steps, seconds and completeness as JSON.")
+@click.pass_obj
+def optimize_cmd(app: AppContext, max_seconds: int | None, as_json: bool) -> None:
+    """Merge the search index's segments so searches stay fast.
+
+    New articles go into small index segments that FTS5 merges only now and
+    then (that keeps crawling fast). This merges them all, in steps short
+    enough that a crawl running at the same time is not held up. The daemon
+    does it on [archive] optimize_schedule; run it by hand after a bulk
+    import. "complete" says whether --max-seconds left merging to do.
+
+    Example: wallwatch optimize --max-seconds 600 --json
+    """
+    archive = app.archive()
+    show = sys.stderr.isatty()
+
+    def on_step(n: int) -> None:
+        if show:
+            click.echo(f"\rmerging the search index: step {n}", nl=False, err=True)
+
+    budget = max_seconds or app.config.archive.optimize_max_seconds
+    result = optimize_index(archive, max_seconds=budget, on_step=on_step)
+    if show and result.steps:
+        click.echo(err=True)
+    if as_json:
+        print_json(result.as_dict())
+    else:
+        state = "fully merged" if result.complete else "time limit reached; run again to go on"
+        click.echo(f"optimize: {result.steps} merge steps in {result.seconds:.1f} s, {state}")
+
+
 def register(main: click.Group) -> None:
     main.add_command(search_cmd)
     main.add_command(stats_cmd)
+    main.add_command(optimize_cmd)

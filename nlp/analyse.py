@@ -440,6 +440,9 @@ _ALLEGE = re.compile(r"\b(?:lawsuit|suit|complaint|case|statement of objections|
 
 _UNLAWFUL = re.compile(r"\b(?:illegally|unlawfully|illegal|unlawful|anticompetitive|anti-competitive|violated|violates|"
                        r"breached|breaches|infringed|infringes|abused|abuses)\b", re.I)
+# The authority's finding of harm after the conduct: "said Apple's restrictions ... were hurting banks".
+_HARM = re.compile(r"\b(?:were|was|are|is|had been|have been)\s+(?:\w+\s+)?(?:hurting|harming|stifling|damaging|"
+                   r"undermining)\b", re.I)
 _FILED = re.compile(r"\bin (?:a|an|its|the) (?:\w+ )?(?:complaint|lawsuit|suit|filing|statement of objections|"
                     r"preliminary findings)\b", re.I)
 
@@ -455,7 +458,8 @@ def _alleged(cand: Candidate, text: str, mentions: Sequence[Mention]) -> None:
     if authority is None:
         return
     if not (_ALLEGE.search(text, authority.end, cand.actor.start)
-            or _UNLAWFUL.search(text, authority.end, cand.end) or _FILED.search(text, cand.end)):
+            or _UNLAWFUL.search(text, authority.end, cand.end) or _HARM.search(text, cand.end)
+            or _FILED.search(text, cand.end)):
         return
     cand.dropped = None  # the authority's case is the counterpart
     cand.notes.append(f"alleged in a case of {authority.name}: a regulatory action")

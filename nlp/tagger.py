@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +74,14 @@ class Tagger:
                 if named:
                     recent = named[-1]
             else:
+                if recent is not None and _ANAPHORIC_START.match(s.text):
+                    # "The company said it would stop showing Taobao listings.": the platform in focus acts.
+                    ctx = Context(previous=mentions[i - 1] if i else (),
+                                  following=mentions[i + 1] if i + 1 < len(sentences) else (), recent=recent,
+                                  anaphors=self.rules.of("anaphor"))
+                    cands = analyse_sentence(s, [], self.rules, ctx, self._entities)
+                    if cands:
+                        reports.append(SentenceReport(s, [], cands))
                 recent = recent if _continues(s.text) else None
         return reports
 
@@ -138,6 +147,12 @@ _STATUS_RANK = {"live": 3, "trial": 3, "announced": 2, "rumoured": 1, "denied": 
 
 def _strength(s: Signal) -> tuple:
     return (_STATUS_RANK.get(s.status, 0), s.confidence, -s.start)
+
+
+# A sentence that opens by referring back to the platform just named ("It will ...", "The company said ...").
+_ANAPHORIC_START = re.compile(r"^\W*(?:(?:but|yet|and|now|meanwhile|also|instead|still),?\s+)?(?:it|the (?:[\w\-]+ )?"
+                              r"(?:platform|company|app|firm|group|giant|service|marketplace|messenger|site|network|"
+                              r"operator|wallet|super-?app))\b", re.I)
 
 
 def _continues(text: str) -> bool:

@@ -97,6 +97,9 @@ CASES = [
     # "<other platform>'s goods appear in <host>": the host lets them in
     ("Weibo signed a deal with Alibaba. Under the deal, Taobao product listings will appear in Weibo posts.",
      {"polarity": "opening", "actor": "Weibo"}),
+    # a sentence naming no platform but opening with "It"/"The company" continues the previous one
+    ("Douyin reported strong growth on Monday. It said it would stop allowing external links in comments.",
+     {"polarity": "closing", "actor": "Douyin"}),
     # "a Douyin-style feed" names a kind of thing, not the platform
     ("Tencent's WeChat now lets users jump to Pinduoduo's mini program from a Douyin-style video feed.",
      {"polarity": "opening", "actor": "WeChat", "target": "Pinduoduo"}),

@@ -197,7 +197,8 @@ def _list_members(text: str, mentions: Sequence[Mention]) -> set[int]:
     return out
 
 
-_CLAUSE_BREAK = re.compile(r";|,\s+(?:and|but|while|whereas|although|though)\s|\s+but\s")
+_CLAUSE_BREAK = re.compile(r";|,\s+(?:and|but|while|whereas|although|though)\s|\s+but\s|"
+                           r",\s+(?:many|some|most|all|several|few|none|one|two|half) of (?:whom|which)\b")
 
 
 def _clause_end(text: str, pos: int) -> int:
@@ -206,7 +207,8 @@ def _clause_end(text: str, pos: int) -> int:
 
 
 _REPLACED = re.compile(r"\b(?:instead of|rather than|in place of|replacing|similar to|akin to|modell?ed on|"
-                       r"compared (?:with|to)|inspired by|copying|mimicking)\s+(?:[\w'’\-]+\s+){0,2}$", re.I)
+                       r"compared (?:with|to)|inspired by|copying|mimicking|unlike|beating|rivall?ing|ahead of|"
+                       r"just as|as did)\s+(?:[\w'’\-]+\s+){0,2}$", re.I)
 
 
 def choose_target(text: str, mentions: Sequence[Mention], actor: Mention | None, start: int, end: int,

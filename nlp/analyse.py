@@ -177,6 +177,7 @@ _OBJECT_GAP = re.compile(r"\s*(?:(?!(?:and|but|or|while|yet|then|so|after|before
 _RESUME = re.compile(r"(?:resum|reinstat|restor|reimpos|renew|extend|continu|bring back|brought back|re-?enabl)", re.I)
 
 
+_LEADING_CLAUSE = re.compile(r"^\W*(?:having|after|despite|although|though|while|once|for years)\b[^,;]*,", re.I)
 _SUBORDINATE = re.compile(r"\b(?:after|following|because|since|once)\b", re.I)
 
 
@@ -190,6 +191,14 @@ def _demote_subordinate(cands: list[Candidate], text: str) -> None:
         if main is not None:
             c.confidence = max(0.0, c.confidence - 0.15)
             c.notes.append(f"in a clause subordinate to {main.rule.rule.id}: -0.15")
+    # A leading participial or concessive clause is the background: "Having spent years fencing off its
+    # ecosystem, Google is now courting rival app stores".
+    lead = _LEADING_CLAUSE.match(text)
+    if lead is not None:
+        for c in kept:
+            if c.end <= lead.end() and any(o.start >= lead.end() and o.polarity != c.polarity for o in kept):
+                c.confidence = max(0.0, c.confidence - 0.15)
+                c.notes.append("in a leading background clause: -0.15")
 
 
 def _drop_inside_orders(cands: list[Candidate]) -> None:

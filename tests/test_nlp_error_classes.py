@@ -100,6 +100,9 @@ CASES = [
     # a sentence naming no platform but opening with "It"/"The company" continues the previous one
     ("Douyin reported strong growth on Monday. It said it would stop allowing external links in comments.",
      {"polarity": "closing", "actor": "Douyin"}),
+    # a leading "Having ..., " clause is background to the main clause's opposite event
+    ("Having long blocked outside app stores, Samsung now lets Galaxy users install apps from rival stores.",
+     {"polarity": "opening", "actor": "Samsung"}),
     # "a Douyin-style feed" names a kind of thing, not the platform
     ("Tencent's WeChat now lets users jump to Pinduoduo's mini program from a Douyin-style video feed.",
      {"polarity": "opening", "actor": "WeChat", "target": "Pinduoduo"}),

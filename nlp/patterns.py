@@ -97,6 +97,23 @@ def split_items(pattern: str) -> list[str]:
     return items
 
 
+def _whole_optional(item: str) -> bool:
+    """Whether an item is one optional group: "(of|on)?", "(the )?"."""
+    if not (item.startswith("(") and item.endswith(")?")):
+        return False
+    depth = 0
+    for i, ch in enumerate(item[:-1]):
+        if ch == "\\":
+            continue
+        if ch == "(" and (i == 0 or item[i - 1] != "\\"):
+            depth += 1
+        elif ch == ")" and item[i - 1] != "\\":
+            depth -= 1
+            if depth == 0 and i != len(item) - 2:
+                return False
+    return True
+
+
 def compile_pattern(pattern: str, placeholders: Mapping[str, str]) -> re.Pattern[str]:
     """Compile one pattern of the rule language; raises :class:`PatternError`."""
     items = split_items(pattern)
@@ -106,6 +123,11 @@ def compile_pattern(pattern: str, placeholders: Mapping[str, str]) -> re.Pattern
         raise PatternError(f"pattern {pattern!r} starts or ends with a gap")
     parts: list[str] = []
     for i, item in enumerate(items):
+        if _whole_optional(item):
+            # Items are joined by separators, so an optional item on its own needs two in a row and never
+            # matches: "in (the )? US" fails on "in the US" and on "in US".
+            raise PatternError(f"pattern {pattern!r}: item {item!r} is optional on its own and never matches; "
+                               "join it to the next item ('(the )?word') or use a gap ('~1')")
         gap = _GAP.match(item)
         if gap:
             parts.append(f"(?:{WORD}{SEP}){{0,{int(gap.group(1))}}}")

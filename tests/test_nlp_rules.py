@@ -68,6 +68,18 @@ def test_a_pattern_that_does_not_compile_names_file_line_and_rule(tmp_path: Path
         build_tagger(rules=[path])
 
 
+def test_an_optional_item_on_its_own_is_reported(tmp_path: Path):
+    # Items are joined by separators: "(the )?" alone needs two separators in a row and never matches.
+    bad = {**TRIGGER, "id": "open.optional", "patterns": ["(unblock|unblocks) (the )? links"]}
+    path = tmp_path / "opt.jsonl"
+    path.write_text(json.dumps(bad) + "\n", encoding="utf-8")
+    problems = validate_rules(load_rule_files([path]), load_platforms())
+    assert len(problems) == 1 and f"{path}:1: open.optional:" in problems[0] and "optional on its own" in problems[0]
+    fused = {**TRIGGER, "id": "open.fused", "patterns": ["(unblock|unblocks) (the )?links"]}
+    path.write_text(json.dumps(fused) + "\n", encoding="utf-8")
+    assert validate_rules(load_rule_files([path]), load_platforms()) == []
+
+
 def test_duplicate_ids_are_reported_with_both_places(tmp_path: Path):
     path = tmp_path / "dup.jsonl"
     path.write_text(json.dumps(TRIGGER) + "\n" + json.dumps(TRIGGER) + "\n", encoding="utf-8")

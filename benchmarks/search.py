@@ -29,11 +29,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import GENERATOR_VERSION, SOURCES, Corpus  # noqa: E402
 from variants import variants  # noqa: E402
 
-from wallwatch.archive import Archive, SearchFilters, parse, search  # noqa: E402
+from wallwatch.archive import Archive, SearchFilters, optimize_index, parse, search  # noqa: E402
 
 TARGET_P95_MS = 50.0
 TARGET_RATIO, TARGET_SLACK_MS = 1.5, 5.0
 TARGET_INGEST = 2_000.0
+# 2: built under migration m006's merge policy, then merged by optimize_index.
+BUILD_VERSION = 2
 RAW_SQL = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rank LIMIT 20"
 
 
@@ -64,9 +66,12 @@ def build(db: Path, total: int, seed: int, batch: int) -> dict:
     """Create or resume the synthetic archive; returns the build record (also saved beside it)."""
     meta_path = db.with_suffix(".json")
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
-    if meta.get("generator_version") != GENERATOR_VERSION and db.exists():
-        raise SystemExit(f"{db} was built by another generator version; delete it or pick --data-dir")
+    if db.exists() and (meta.get("generator_version"), meta.get("build_version")) != (GENERATOR_VERSION,
+                                                                                     BUILD_VERSION):
+        raise SystemExit(f"{db} was built by another version of this benchmark; delete it or pick --data-dir")
     meta.setdefault("generator_version", GENERATOR_VERSION)
+    meta.setdefault("build_version", BUILD_VERSION)
+    meta.setdefault("batch", batch)
     meta.setdefault("seed", seed)
     meta.setdefault("inserted", 0)
     meta.setdefault("insert_seconds", 0.0)
@@ -96,14 +101,12 @@ def build(db: Path, total: int, seed: int, batch: int) -> dict:
     return meta
 
 
-def optimize(db: Path) -> float:
-    """Merge the FTS5 index into one segment (what a nightly maintenance job would do)."""
+def merge(db: Path) -> dict:
+    """The product's index merge (``optimize_index``, what the daemon runs nightly), timed."""
     with Archive(db) as archive:
-        t0 = time.perf_counter()
-        with archive.write() as conn:
-            conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('optimize')")
+        result = optimize_index(archive)
         archive.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return time.perf_counter() - t0
+    return {"merge_seconds": result.seconds, "merge_steps": result.steps}
 
 
 # -- measure ---------------------------------------------------------------------
@@ -172,7 +175,8 @@ def machine() -> dict:
 
 def verdicts(result: dict) -> list[dict]:
     checks = []
-    ingest = result["ingest"]["articles_per_s"]
+    # Judged with the merge counted: the queries below run on the merged index.
+    ingest = result["ingest"]["with_merge_per_s"] or result["ingest"]["articles_per_s"]
     if ingest is not None:
         checks.append({"target": f"ingest >= {TARGET_INGEST:,.0f} articles/s", "value": round(ingest),
                        "pass": ingest >= TARGET_INGEST})
@@ -211,13 +215,16 @@ def print_report(result: dict) -> None:
     print(f"machine   {m['cpus']} cpus ({m['cpu']}), shared; load {m['load_average'][0]:.2f}; "
           f"Python {m['python']}, SQLite {m['sqlite']}")
     print(f"archive   {result['db']}: {b['articles']:,} articles, ~{b['avg_words']:.0f} words each"
-          + (", FTS5 optimized" if b["optimized"] else ""))
+          + (f", index merged ({b['merge_steps']} steps)" if b["merged"] else ", index not merged"))
     if ing["articles_per_s"] is None:
         print("ingest    (archive reused; no insert timed in this build record)")
     else:
         print(f"ingest    {ing['articles_per_s']:,.0f} articles/s in upsert_articles "
               f"({ing['inserted']:,} articles in {ing['insert_seconds']:.0f} s, batches of {ing['batch']}); "
               f"{ing['end_to_end_per_s']:,.0f}/s including text generation")
+        if ing["with_merge_per_s"] is not None:
+            print(f"          {ing['with_merge_per_s']:,.0f} articles/s counting the index merge too "
+                  f"({ing['merge_seconds']:.0f} s)")
     size = result["size"]
     print(f"size      {size['bytes'] / 1e9:.2f} GB = {size['per_article_bytes'] / 1024:.1f} KiB per article "
           f"(text itself {size['text_per_article_bytes'] / 1024:.1f} KiB; FTS5 index "
@@ -259,11 +266,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--articles", type=int, default=1_000_000, help="archive size (default 1,000,000)")
     ap.add_argument("--data-dir", type=Path, default=Path(__file__).resolve().parent / ".data",
                     help="where the synthetic archive is built and reused (default benchmarks/.data/)")
-    ap.add_argument("--batch", type=int, default=1000, help="articles per upsert_articles call")
+    ap.add_argument("--batch", type=int, default=5000, help="articles per upsert_articles call")
     ap.add_argument("--repeats", type=int, default=15, help="timed runs of each query")
     ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--optimize", action="store_true",
-                    help="merge the FTS5 index into one segment before measuring (kept in the file)")
+    ap.add_argument("--no-merge", action="store_true",
+                    help="measure queries before the index merge (the merge then runs on a later call)")
     ap.add_argument("--variants", action="store_true",
                     help="also time the candidate query shapes of benchmarks/variants.py")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -272,10 +279,9 @@ def main(argv: list[str] | None = None) -> int:
     args.data_dir.mkdir(parents=True, exist_ok=True)
     db = args.data_dir / f"search-{args.articles}-s{args.seed}.db"
     meta = build(db, args.articles, args.seed, args.batch)
-    if args.optimize and not meta.get("optimized"):
-        log("optimizing the FTS5 index ...")
-        meta["optimize_seconds"] = optimize(db)
-        meta["optimized"] = True
+    if not args.no_merge and "merge_seconds" not in meta:
+        log("merging the index (optimize_index) ...")
+        meta.update(merge(db))
         db.with_suffix(".json").write_text(json.dumps(meta))
     log("measuring queries ...")
     queries = measure(db, args.repeats, args.variants)
@@ -291,12 +297,15 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "db": str(db), "machine": machine(), "repeats": args.repeats,
         "build": {"articles": n, "avg_words": words, "seed": args.seed,
-                  "optimized": bool(meta.get("optimized")), "optimize_seconds": meta.get("optimize_seconds")},
+                  "merged": "merge_seconds" in meta, "merge_steps": meta.get("merge_steps")},
         "ingest": {
             "articles_per_s": meta["inserted"] / meta["insert_seconds"] if timed else None,
             "end_to_end_per_s": (meta["inserted"] / (meta["insert_seconds"] + meta["generate_seconds"])
                                  if timed else None),
-            "inserted": meta["inserted"], "insert_seconds": meta["insert_seconds"], "batch": args.batch,
+            "with_merge_per_s": (meta["inserted"] / (meta["insert_seconds"] + meta["merge_seconds"])
+                                 if timed and "merge_seconds" in meta else None),
+            "merge_seconds": meta.get("merge_seconds"),
+            "inserted": meta["inserted"], "insert_seconds": meta["insert_seconds"], "batch": meta.get("batch", args.batch),
         },
         "size": {"bytes": size, "per_article_bytes": size / n, "text_per_article_bytes": text_bytes / n,
                  "fts_bytes": fts_bytes(db)},

@@ -45,7 +45,7 @@ _BODY = re.compile(r"\b(?:law|laws|act|rules|regulations?|legislation|bill|gover
                    r"authority|authorities|ministry|watchdog|lawmakers|parliament|congress)$", re.I)
 _PARTICIPANTS = re.compile(r"\s+(?:merchants|sellers|brands|cardholders|advertisers|vendors|restaurants|stores|shops|"
                            r"developers|creators|streamers|livestreamers)\b", re.I)
-_INSIDE = frozenset({"in", "inside", "within", "on"})
+_INSIDE = frozenset({"in", "inside", "within", "on", "into", "onto"})
 _STAFF_SPEAKER = re.compile(r"^(?:['’]s)?\s+(?:[\w\-]+\s+)?(?:spokes(?:person|man|woman)|executives?|officials?|"
                             r"representatives?|staff|employees?|manager)\s*,?\s*(?:said|says|told|tells|confirmed|"
                             r"confirms|added|wrote)\b", re.I)

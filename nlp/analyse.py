@@ -443,7 +443,7 @@ _UNDER_ORDER = re.compile(r"\bunder (?:a |an |the |its |their )?(?:[\w\-]+['’]
                           r"court order|injunction|order|ruling|commitments?|remedies|remedy)\b", re.I)
 
 
-_ALLEGE = re.compile(r"\b(?:lawsuit|suit|complaint|case|statement of objections|preliminary (?:findings|view)|"
+_ALLEGE = re.compile(r"\b(?:lawsuit|suit|complaint|case|investigation|probe|inquiry|proceedings|statement of objections|preliminary (?:findings|view)|"
                      r"charge sheet|argued|argues|alleged|alleges|alleging|accused|accuses|claimed|claims)\b", re.I)
 
 

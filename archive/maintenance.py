@@ -28,7 +28,7 @@ _STRUCTURE_ROWID = 10
 
 @dataclass(frozen=True)
 class OptimizeResult:
-    """What ``optimize_index`` did: steps run, seconds spent, and whether the index is now one segment."""
+    """What ``optimize_index`` did: steps run, seconds spent, and whether merging is finished."""
 
     steps: int
     seconds: float
@@ -45,7 +45,7 @@ def optimize_index(archive: Archive, *, max_seconds: float | None = None, step_p
     Each step is FTS5's ``merge`` command: up to ``step_pages`` pages of
     merging on a level holding at least ``usermerge`` (2, set by m006)
     segments, so repeated steps leave one segment per level, which searches
-    as fast as FTS5's ``optimize``. (A negative page count, FTS5's
+    as fast as FTS5's ``optimize`` (docs/performance.md). (A negative page count, FTS5's
     incremental optimize, is not used: with SQLite 3.40 and a writer adding
     segments between steps it left an index no new connection could open
     after ~1,000 steps.) Stops when a step changes nothing, or once

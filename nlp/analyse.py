@@ -379,6 +379,11 @@ def _roles(cand: Candidate, text: str, mentions: Sequence[Mention], parties: Seq
         if host is not None:
             cand.notes.append(f"passive permission: {host.name} decides about {actor.name}")
             actor, target = host, actor
+    speaker = _permitting_speaker(text, mentions, actor, cand) if not authority else None
+    if speaker is not None:
+        # "Apple said Spotify could now tell users ...": the speaker grants what the subject may now do.
+        cand.notes.append(f"permission through a speaker: {speaker.name} lets {actor.name}")
+        actor, target = speaker, actor
     cand.actor, cand.target = actor, target
     ordered_by = _ordered_by(text, mentions, cand.start) if cand.polarity != "mandate" else None
     if ordered_by is not None:
@@ -389,6 +394,33 @@ def _roles(cand: Candidate, text: str, mentions: Sequence[Mention], parties: Seq
         cand.dropped = "no actor: no platform" + (" or authority" if authority else "") + " named"
     elif target is None and rule.scope == "pair":
         cand.dropped = "no counterpart: a second company's platform or a generic party is needed"
+
+
+_SPEAKS = re.compile(r"\s*,?\s*(?:said|says|announced|announces|confirmed|confirms|told\s+[\w\s]{1,30}?|"
+                     r"wrote|stated|noted|explained|added)(?:\s+(?:on|in|late|earlier|this)\s+\w+)?"
+                     r"(?:\s+(?:that|how))?\s*$", re.I)
+# What the subject may now do: a permission, not its own act ("could now", "will be able to", "is free to").
+_MAY_NOW = re.compile(r"\b(?:(?:can|could|may)\s+(?:now|soon|finally|henceforth|from now on)\b|"
+                      r"(?:can|could|will|would|shall)\s+(?:now\s+|soon\s+|also\s+|finally\s+)?be\s+"
+                      r"(?:allowed|permitted|able|free)\s+to\b|(?:is|are)\s+(?:now\s+)?(?:free|allowed|permitted)"
+                      r"\s+to\b|no\s+longer\s+(?:needs?|has|have)\s+to\b)", re.I)
+
+
+def _permitting_speaker(text: str, mentions: Sequence[Mention], actor: Mention | None,
+                        cand: Candidate) -> Mention | None:
+    """The platform that announces another company's new permission ("Google said Samsung can now
+    preinstall ...") when the permitted one stands as the subject of an opening."""
+    if (actor is None or cand.polarity != "opening" or actor.start >= cand.start or actor.platform is None
+            or not _MAY_NOW.search(text[actor.end:cand.end])):
+        return None
+    before = [m for m in mentions if m.end <= actor.start and not m.generic]
+    if not before:
+        return None
+    speaker = before[-1]
+    if (speaker.platform is None or speaker.platform.is_authority or speaker.group == actor.group
+            or not _SPEAKS.match(text, speaker.end, actor.start)):
+        return None
+    return speaker
 
 
 _CARRIERS = frozenset({"logistics", "delivery"})

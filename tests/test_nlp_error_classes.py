@@ -109,6 +109,14 @@ CASES = [
     # a maker's app store is an app store (event type) reported as its maker
     ("Huawei's AppGallery pulled NetEase games from its store after the two sides fell out.",
      {"polarity": "closing", "event_type": "app_store_or_device", "actor": "Huawei"}),
+    # a permission announced by a speaker: the speaker grants it, the subject is the side let in
+    ("Google said Samsung can now preinstall rival app stores on Galaxy phones.",
+     {"polarity": "opening", "actor": "Google", "target": "Samsung"}),
+    ("Apple said on Thursday that Spotify will be able to link to its own website for subscriptions.",
+     {"polarity": "opening", "actor": "Apple", "target": "Spotify"}),
+    # ... but not when the speaker owns the subject, or the subject acts on its own
+    ("Meta said WhatsApp users can now message people on Signal.",
+     {"polarity": "opening", "actor": "WhatsApp", "target": "Signal"}),
 ]
 
 NOT_SIGNALS = [

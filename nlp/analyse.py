@@ -443,10 +443,15 @@ def _hearsay(text: str, mentions: Sequence[Mention], start: int) -> bool:
     return bool(auth) and _HEARSAY.search(text, auth[-1].end, start) is not None
 
 
+# "users in the EU who open Safari will be asked to ...": a jurisdiction named as a place orders nothing.
+_PLACE = re.compile(r"\b(?:in|across|throughout|outside)\s+(?:the\s+)?$", re.I)
+
+
 def _ordered_by(text: str, mentions: Sequence[Mention], start: int) -> Mention | None:
     """An authority before the trigger that orders it ("the CAC ordered Douyin to remove ...")."""
     for m in mentions:
-        if m.platform and m.platform.is_authority and m.end <= start and _ORDER.search(text, m.end, start):
+        if (m.platform and m.platform.is_authority and m.end <= start and _ORDER.search(text, m.end, start)
+                and not _PLACE.search(text, max(0, m.start - 12), m.start)):
             return m
     return None
 
@@ -460,8 +465,11 @@ def _commitment(cand: Candidate, text: str, mentions: Sequence[Mention]) -> None
     "The JFTC said Google had agreed to stop paying phone makers ..."."""
     if cand.dropped or cand.polarity == "mandate" or cand.actor is None:
         return
+    # Only an authority named before the event frames it as its case ("The JFTC said Google had agreed
+    # to ..."); named after it ("..., settling the Commission's case", "a right Apple agreed to grant
+    # under commitments it made to the Commission") it is the background of the company's own move.
     authority = next((m for m in mentions if m.platform and m.platform.is_authority
-                      and m.platform.kind != "law"), None)
+                      and m.platform.kind != "law" and m.end <= cand.start), None)
     if authority is None or not (_COMMIT.search(text[max(0, cand.start - 60):cand.start])
                                  or _UNDER_ORDER.search(text)):
         return

@@ -39,6 +39,8 @@ _HOST_OF = re.compile(r"\b(?:users|customers|shoppers|merchants|sellers|members|
 _PREP = re.compile(r"([A-Za-z]+)\s+(?:(?:the|a|an|its|their|his|her|our|rival|other|own|some|many|several|all|most|selected|select|both)\s+)*$")
 _SPEAKER = re.compile(r"^\s*,?\s*(?:said|says|say|told|tells|reported|reports|confirmed|confirms|announced|announces|"
                       r"noted|notes|added|explained|wrote|stated|argued|claimed|claims|has said|had said)\b")
+_SELF_REPORT = re.compile(r"\s*,?\s*(?:said|says|confirmed|confirms|stated|explained|added)\s+(?:that\s+)?"
+                          r"(?:it|they)\s+(?:had|has|have|was|were|would|will|is|are)\b", re.I)
 _NOUN_TRIGGER = re.compile(r"^(?:ban|bans|block|blockade|restrictions?|curbs?|crackdown|clean-up|removal|limits?)\b", re.I)
 # A body that can be the subject of "bans"/"limits" ("Japan's new law bans ..."), not a noun compound.
 _BODY = re.compile(r"\b(?:law|laws|act|rules|regulations?|legislation|bill|government|court|commission|regulators?|"
@@ -101,7 +103,10 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
     if authority:
         cands = [m for m in mentions if m.platform and m.platform.is_authority]
         # A regulator acts under a law: "the JFTC designated Apple under its smartphone law, which bars ...".
-        cands = [m for m in cands if m.platform.kind != "law"] or cands
+        # ... unless the law is the subject and the regulator only comes after the trigger ("Japan's act took
+        # effect, obliging Apple to ..., with breaches overseen by the JFTC").
+        cands = [m for m in cands if m.platform.kind != "law"
+                 and (m.start < end or not any(o.platform.kind == "law" and o.end <= start for o in cands))] or cands
     else:
         cands = [m for m in mentions if not m.generic and not (m.platform and m.platform.is_authority)]
         # A standard (RCS, NFC, SMS) is what gets adopted, not who adopts it.
@@ -135,6 +140,11 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
     elif before and text[:start].rstrip().endswith(",") and text[start:end].split()[0].lower().endswith("ing"):
         # "Apple rejected the app, blocking ...": a participle clause shares the main clause's subject.
         actor = next((m for m in before if not is_object(text, m, floor) and id(m) not in listed), None)
+        # "Beeper Mini stopped ...: Apple said it had taken steps ..., cutting off the Android app": a later
+        # speaker reporting its own act ("said it had") is the subject the participle continues.
+        own = _self_reporter(text, speakers, start)
+        if own is not None:
+            actor = own
     for m in after if actor is None else ():  # a passive's agent: "... was blocked by WeChat"
         if m.start - end < 40 and preposition(text, m, floor) == "by":
             actor = m
@@ -145,6 +155,10 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
             if not is_object(text, m, floor) and id(m) not in listed and preposition(text, m, floor) not in HOST_PREPS:
                 actor = m
                 break
+        # "Beeper Mini went dark: Apple said it had taken steps ... by blocking ...": "it" is the speaker.
+        own = _self_reporter(text, speakers, start)
+        if own is not None and actor is not None and own.start > actor.start and roles == "subject":
+            actor = own
     if actor is None:
         actor = next((m for m in after if preposition(text, m, floor) in HOST_PREPS), None)
     if actor is None:
@@ -184,6 +198,13 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
         if better:
             actor = min(better, key=lambda m: abs(m.start - start))
     return actor
+
+
+def _self_reporter(text: str, speakers: Sequence[Mention], start: int) -> Mention | None:
+    """The last speaker reporting its own act ("Apple said it had ...") with no other platform
+    between it and the trigger."""
+    own = next((m for m in reversed(speakers) if _SELF_REPORT.match(text, m.end)), None)
+    return own
 
 
 def _list_members(text: str, mentions: Sequence[Mention]) -> set[int]:

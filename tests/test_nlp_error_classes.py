@@ -117,6 +117,26 @@ CASES = [
     # ... but not when the speaker owns the subject, or the subject acts on its own
     ("Meta said WhatsApp users can now message people on Signal.",
      {"polarity": "opening", "actor": "WhatsApp", "target": "Signal"}),
+    # the company's own move with the authority's case only as its background is the company's opening;
+    # the authority framing the commitment is still its order
+    ("Google agreed to let Android users in Europe pick rival app stores, settling the European Commission's "
+     "antitrust case.", {"polarity": "opening", "actor": "Google"}),
+    ("Meta will let Messenger users chat with people on rival apps, under commitments it gave the European "
+     "Commission last year.", {"polarity": "opening", "actor": "Meta"}),
+    ("The KFTC said Kakao had agreed to stop blocking links to rival taxi apps.",
+     {"polarity": "mandate", "actor": "KFTC", "target": "Kakao"}),
+    # a law as the subject orders, even when the regulator enforcing it is named after the trigger
+    ("The Digital Markets Act took effect in March, obliging Apple to allow rival app stores on iPhones, with "
+     "breaches policed by the European Commission.", {"polarity": "mandate", "actor": "Digital Markets Act"}),
+    # a fine sized as a share of revenue is no financial report
+    ("The EU's new law obliges Apple to open the iPhone to rival app stores, with fines of up to 10% of global "
+     "revenue.", {"polarity": "mandate", "target": "Apple"}),
+    # a jurisdiction named as a place ("users in the EU ... will be asked to") orders nothing
+    ("iPhone users in the EU will be asked to pick a default browser, and Apple now lets them delete Safari.",
+     {"polarity": "opening", "actor": "Apple"}),
+    # a later speaker reporting its own act is the subject a participle continues
+    ("Sunbird's app went dark on Friday, and Apple said it had changed how iMessage checks devices, cutting off "
+     "the Android client.", {"polarity": "closing", "actor": "Apple"}),
 ]
 
 NOT_SIGNALS = [

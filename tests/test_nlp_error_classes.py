@@ -134,6 +134,14 @@ CASES = [
     # a jurisdiction named as a place ("users in the EU ... will be asked to") orders nothing
     ("iPhone users in the EU will be asked to pick a default browser, and Apple now lets them delete Safari.",
      {"polarity": "opening", "actor": "Apple"}),
+    # tagging or pinning another platform's products is a link, not advertising traffic
+    ("Pinterest users can now tag Amazon products in their pins and buy them on Amazon.",
+     {"polarity": "opening", "event_type": "link_access", "actor": "Pinterest", "target": "Amazon"}),
+    # Latin American and South-East Asian wallets and delivery services are platforms
+    ("Colombian Rappi users can now pay with Nequi, the delivery app said.",
+     {"polarity": "opening", "event_type": "payment", "actor": "Rappi", "target": "Nequi"}),
+    ("Peruvian shoppers can now pay on Mercado Libre with Yape.",
+     {"polarity": "opening", "event_type": "payment", "actor": "Mercado Libre", "target": "Yape"}),
     # a later speaker reporting its own act is the subject a participle continues
     ("Sunbird's app went dark on Friday, and Apple said it had changed how iMessage checks devices, cutting off "
      "the Android client.", {"polarity": "closing", "actor": "Apple"}),

@@ -348,6 +348,14 @@ def _roles(cand: Candidate, text: str, mentions: Sequence[Mention], parties: Seq
     pool = sorted([*mentions, *extra], key=lambda m: m.start) if extra else mentions
     target = choose_target(text, pool, actor, cand.start, cand.end, event_type=cand.event_type,
                            parties=[p for p in parties if not _names_actor(p, actor)])
+    if (rule.roles == "passive" and actor is not None and actor.start >= cand.end and target is not None
+            and target.start >= cand.end):
+        # "Ola's mini app has disappeared from PhonePe Switch, the platform that once hosted Swiggy": what
+        # stopped working is the subject before the trigger, not a platform named later in the clause.
+        affected = next((m for m in reversed(mentions) if m.end <= cand.start and not m.generic
+                         and m.group != actor.group and not (m.platform and m.platform.is_authority)), None)
+        if affected is not None:
+            target = affected
     own = [p for p in parties if not _names_actor(p, actor)]  # not "other Google apps"
     if target is None and own:
         target = min(own, key=lambda p: abs(p.start - cand.end))

@@ -142,6 +142,12 @@ CASES = [
      {"polarity": "opening", "event_type": "payment", "actor": "Rappi", "target": "Nequi"}),
     ("Peruvian shoppers can now pay on Mercado Libre with Yape.",
      {"polarity": "opening", "event_type": "payment", "actor": "Mercado Libre", "target": "Yape"}),
+    # what stopped working is the subject before the trigger, not a platform named later in the clause
+    ("Meituan's mini program has disappeared from Alipay, the app that once hosted Didi and Fliggy.",
+     {"polarity": "closing", "actor": "Alipay", "target": "Meituan"}),
+    # two national payment systems linked
+    ("Tourists can now pay at PromptPay merchants with DuitNow QR codes after the central banks switched on a "
+     "cross-border QR link.", {"polarity": "opening", "event_type": "payment"}),
     # a later speaker reporting its own act is the subject a participle continues
     ("Sunbird's app went dark on Friday, and Apple said it had changed how iMessage checks devices, cutting off "
      "the Android client.", {"polarity": "closing", "actor": "Apple"}),

@@ -75,6 +75,12 @@ def sentence_mentions(sentence: Sentence, platforms: PlatformList, known: set[st
         if hit and not any(m.start < end and start < m.end for m in mentions):
             mentions.append(Mention(start, end, text[start:end], hit))
     mentions.sort(key=lambda m: m.start)
+    # "WhatsApp Channels", "Instagram Channels": a feature's bare name right after another company's
+    # platform is that platform's feature, not a mention of the feature's owner (WeChat Channels).
+    mentions = [m for i, m in enumerate(mentions)
+                if not (i and m.platform is not None and m.platform.kind == "feature"
+                        and mentions[i - 1].platform is not None and mentions[i - 1].group != m.group
+                        and text[mentions[i - 1].end:m.start] == " ")]
     return fold_possessives(text, mentions, platforms)
 
 
@@ -392,6 +398,12 @@ def _roles(cand: Candidate, text: str, mentions: Sequence[Mention], parties: Seq
         # "Apple said Spotify could now tell users ...": the speaker grants what the subject may now do.
         cand.notes.append(f"permission through a speaker: {speaker.name} lets {actor.name}")
         actor, target = speaker, actor
+    host = _passive_host(text, mentions, actor, cand) if not authority else None
+    if host is not None:
+        # "Alipay mini programs can now be opened from links posted on Weibo", "Baidu Netdisk links were
+        # unblocked inside WeChat": the platform the subject's content is used in decides.
+        cand.notes.append(f"passive with a host: {host.name} lets in {actor.name}")
+        actor, target = host, actor
     cand.actor, cand.target = actor, target
     ordered_by = _ordered_by(text, mentions, cand.start) if cand.polarity != "mandate" else None
     if ordered_by is not None:
@@ -429,6 +441,29 @@ def _permitting_speaker(text: str, mentions: Sequence[Mention], actor: Mention |
             or not _SPEAKS.match(text, speaker.end, actor.start)):
         return None
     return speaker
+
+
+_PASSIVE_IN = re.compile(r"^(?:['’]s)?[^,;:]{0,60}?\b(?:(?:can|could|will|would|may|might|should)\s+(?:now\s+|once again\s+|again\s+|"
+                         r"soon\s+|also\s+|finally\s+|still\s+)?be|is|are|was|were|has been|have been|had been|"
+                         r"gets?|got)\s+(?:now\s+|again\s+|quietly\s+|finally\s+)?(?:[a-z]+ly\s+)?[a-z]+(?:ed|en|wn)\s+"
+                         r"(?:[a-z]+ly\s+)?(?:from|inside|within|in|on|with|via|through|using)\s+(?:[\w'’\-]+\s+){0,3}$", re.I)
+
+
+def _passive_host(text: str, mentions: Sequence[Mention], actor: Mention | None,
+                  cand: Candidate) -> Mention | None:
+    """The platform after "can now be <done> from/inside/on" when the subject before it is another company's
+    content or product."""
+    if actor is None or actor.platform is None or actor.start >= cand.start:
+        return None
+    for m in mentions:
+        if m.start <= actor.end or m.generic or m.start > cand.end + 60:
+            continue
+        if m.platform is None or m.platform.is_authority or m.group == actor.group:
+            continue
+        if _PASSIVE_IN.match(text[actor.end:m.start]):
+            return m
+        break
+    return None
 
 
 _CARRIERS = frozenset({"logistics", "delivery"})

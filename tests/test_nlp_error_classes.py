@@ -148,6 +148,13 @@ CASES = [
     # two national payment systems linked
     ("Tourists can now pay at PromptPay merchants with DuitNow QR codes after the central banks switched on a "
      "cross-border QR link.", {"polarity": "opening", "event_type": "payment"}),
+    # content or a product that "can now be <done> from/inside/on" another platform: that platform lets it in
+    ("Bilibili videos can now be played directly from links posted on Weibo, the microblog said.",
+     {"polarity": "opening", "actor": "Weibo", "target": "Bilibili"}),
+    ("Spotify can now be installed on Samsung TVs, the companies said.",
+     {"polarity": "opening", "actor": "Samsung", "target": "Spotify"}),
+    # a feature's bare name after another company's platform is that platform's feature
+    ("WhatsApp Channels can no longer be shared to Telegram groups.", {"polarity": "closing", "target": "WhatsApp"}),
     # a later speaker reporting its own act is the subject a participle continues
     ("Sunbird's app went dark on Friday, and Apple said it had changed how iMessage checks devices, cutting off "
      "the Android client.", {"polarity": "closing", "actor": "Apple"}),

@@ -155,6 +155,11 @@ CASES = [
      {"polarity": "opening", "actor": "Samsung", "target": "Spotify"}),
     # a feature's bare name after another company's platform is that platform's feature
     ("WhatsApp Channels can no longer be shared to Telegram groups.", {"polarity": "closing", "target": "WhatsApp"}),
+    # central banks order payment interoperability (South-East Asia, India, Brazil)
+    ("Bank Negara Malaysia has ordered banks and e-wallets to accept DuitNow QR payments from all providers.",
+     {"polarity": "mandate", "actor": "Bank Negara Malaysia"}),
+    ("The messaging app Line has blocked links to Telegram in Thailand, users reported.",
+     {"polarity": "closing", "actor": "LINE", "target": "Telegram"}),
     # a later speaker reporting its own act is the subject a participle continues
     ("Sunbird's app went dark on Friday, and Apple said it had changed how iMessage checks devices, cutting off "
      "the Android client.", {"polarity": "closing", "actor": "Apple"}),
@@ -167,6 +172,7 @@ NOT_SIGNALS = [
     "Apple returned to growth in China in the third quarter.",
     "The CMA said the cloud market is not working well for customers and may open an investigation into Microsoft.",
     "Alibaba's Qwen app can now book trips on Fliggy and pay through Alipay from inside a chat.",
+    "The Reserve Bank of India told Paytm to stop accepting deposits, the central bank said.",
 ]
 
 

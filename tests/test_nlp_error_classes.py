@@ -173,6 +173,13 @@ NOT_SIGNALS = [
     "The CMA said the cloud market is not working well for customers and may open an investigation into Microsoft.",
     "Alibaba's Qwen app can now book trips on Fliggy and pay through Alipay from inside a chat.",
     "The Reserve Bank of India told Paytm to stop accepting deposits, the central bank said.",
+    # a competitor is no counterpart; a market-share claim is no permission
+    "Lalamove drivers can now pick up passengers in Hong Kong, competing with Uber.",
+    "Google said Microsoft can now claim the largest share of the cloud market.",
+    # speaker-permission, support-dropping and cross-border-link phrasings without an interop event
+    "Apple said Samsung could now face tougher competition in the premium phone market.",
+    "Samsung dropped the Galaxy Note line in 2022 to focus on foldables, unlike Apple.",
+    "Visa linked its quarterly growth to cross-border travel, while Mastercard said the same.",
 ]
 
 

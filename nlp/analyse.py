@@ -144,6 +144,11 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
                 if closer is not None:
                     _negate(cand, "restrict", f"restrict inside {closer.rule.rule.id}")
     for cand in out:
+        if (cand.polarity == "opening" and cand.negation is None and not cand.dropped
+                and _DEGRADED.match(text, cand.end)):
+            # "WeChat began displaying Taobao links as plain text": shown, but degraded; a closing.
+            _negate(cand, "restrict", "degraded: " + _DEGRADED.match(text, cand.end).group().strip())
+    for cand in out:
         if cand.dropped:
             continue
         _event_type(cand, text, mentions, rules)
@@ -178,6 +183,11 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
 # Up to three words between a closing verb and the opening that is its object ("blacklisted WeChat
 # mini program links", "pulling posts that carry links to ..."), with no clause break.
 _OBJECT_GAP = re.compile(r"\s*(?:(?!(?:and|but|or|while|yet|then|so|after|before|as)\b)[\w'’\-]+\s+){0,3}$", re.I)
+
+
+_DEGRADED = re.compile(r"\s+(?:[\w'’\-]+\s+){0,3}?(?:as (?:plain|unclickable|non-clickable|inert) text|"
+                       r"as (?:unclickable|non-clickable|dead) links?|without (?:a |any )?(?:previews?|thumbnails?)|"
+                       r"behind (?:a |an )?(?:warnings?|warning (?:page|screen)s?|interstitials?))\b", re.I)
 
 
 _RESUME = re.compile(r"(?:resum|reinstat|restor|reimpos|renew|extend|continu|bring back|brought back|re-?enabl)", re.I)

@@ -160,6 +160,10 @@ CASES = [
      {"polarity": "mandate", "actor": "Bank Negara Malaysia"}),
     ("The messaging app Line has blocked links to Telegram in Thailand, users reported.",
      {"polarity": "closing", "actor": "LINE", "target": "Telegram"}),
+    # an opening shown degraded ("as plain text", "without previews", "behind a warning") is a closing
+    ("Xiaohongshu now shows Taobao links without previews in notes.",
+     {"polarity": "closing", "actor": "Xiaohongshu", "target": "Taobao"}),
+    ("WeChat now lets users open Taobao links without leaving the app.", {"polarity": "opening"}),
     # a later speaker reporting its own act is the subject a participle continues
     ("Sunbird's app went dark on Friday, and Apple said it had changed how iMessage checks devices, cutting off "
      "the Android client.", {"polarity": "closing", "actor": "Apple"}),

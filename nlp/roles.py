@@ -129,7 +129,8 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
         actor = next((m for m in after if preposition(text, m, floor) in HOST_PREPS | {"to", "onto"}), None)
     elif roles == "passive":
         affected = before[-1] if before else None
-        actor = next((m for m in after if preposition(text, m, floor) in HOST_PREPS | {"by"}), None)
+        actor = next((m for m in after if preposition(text, m, floor) in HOST_PREPS | {"by", "through", "via"}
+                      and (affected is None or m.group != affected.group)), None)
         if actor is None and affected is not None and affected.platform and affected.platform.owner:
             # "iMessage will not be opened to Android, Apple said": the owner decides about its product.
             actor = next((m for m in after if m.platform and m.platform.name == affected.platform.owner), None)

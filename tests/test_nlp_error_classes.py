@@ -164,6 +164,9 @@ CASES = [
     ("Xiaohongshu now shows Taobao links without previews in notes.",
      {"polarity": "closing", "actor": "Xiaohongshu", "target": "Taobao"}),
     ("WeChat now lets users open Taobao links without leaving the app.", {"polarity": "opening"}),
+    # "now accessible through <host>": the host lets it in, even when the owner speaks after it
+    ("Tmall Luxury Pavilion is now accessible through a WeChat mini program, Alibaba confirmed.",
+     {"polarity": "opening", "actor": "WeChat", "target": "Tmall"}),
     # a later speaker reporting its own act is the subject a participle continues
     ("Sunbird's app went dark on Friday, and Apple said it had changed how iMessage checks devices, cutting off "
      "the Android client.", {"polarity": "closing", "actor": "Apple"}),

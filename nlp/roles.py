@@ -30,7 +30,8 @@ OBJECT_VERBS = frozenset({"let", "lets", "use", "uses", "connect", "allow", "all
                           "download", "install", "pay", "buy", "link", "share", "bypass", "reach", "access", "leave",
                           "tell", "told", "ask", "urge", "order", "force", "fine", "sue", "hit", "put", "bring",
                           "drive", "send", "sent", "see", "saw", "find", "found", "choose", "chose", "pick",
-                          "book", "order", "hail", "rent", "watch", "play", "stream", "read"})
+                          "book", "order", "hail", "rent", "watch", "play", "stream", "read", "click", "clicks", "tap",
+                          "taps", "copy", "copies", "paste", "pastes", "post", "posts", "forward", "forwards"})
 SAY_VERBS = frozenset({"said", "says", "say", "claimed", "claims", "reported", "reports", "confirmed", "confirms",
                        "announced", "announces", "believe", "believes", "believed", "thinks", "think", "added",
                        "noted", "argued", "stated", "wrote", "explained", "insisted", "warned", "expected"})

@@ -167,6 +167,9 @@ CASES = [
     # "now accessible through <host>": the host lets it in, even when the owner speaks after it
     ("Tmall Luxury Pavilion is now accessible through a WeChat mini program, Alibaba confirmed.",
      {"polarity": "opening", "actor": "WeChat", "target": "Tmall"}),
+    # friction instead of a block: copy-and-open, having to leave the app
+    ("Shoppers who click a Taobao link in WeChat are now asked to copy it and open the Taobao app instead.",
+     {"polarity": "closing", "actor": "WeChat", "target": "Taobao"}),
     # a later speaker reporting its own act is the subject a participle continues
     ("Sunbird's app went dark on Friday, and Apple said it had changed how iMessage checks devices, cutting off "
      "the Android client.", {"polarity": "closing", "actor": "Apple"}),

@@ -73,20 +73,22 @@ def extract_article(html: str, url: str) -> Extracted:
     from trafilatura.utils import load_html
 
     global _extractions
-    tree = load_html(html)
-    meta = _metadata(tree, url) if tree is not None else None
-    # fast=True skips trafilatura's second-opinion extractors (readability, jusText):
-    # ~15% less CPU per page, and on the ground-truth pages (benchmarks/extraction.py)
-    # at least as good as trafilatura's defaults on every measure. The tree is
-    # copied by bare_extraction, so the one parse serves both steps.
-    doc = trafilatura.bare_extraction(tree, url=url, with_metadata=False, include_comments=False,
-                                      include_tables=True, fast=True) if meta is not None else None
     _extractions += 1
     if _extractions % RESET_EVERY == 0:
         from trafilatura.meta import reset_caches
 
         reset_caches()
-    if doc is None or meta is None:
+    tree = load_html(html)
+    if tree is None:
+        return Extracted()
+    meta = _metadata(tree, url)
+    # fast=True skips trafilatura's second-opinion extractors (readability, jusText):
+    # ~15% less CPU per page, and on the ground-truth pages (benchmarks/extraction.py)
+    # at least as good as trafilatura's defaults on every measure. The tree is
+    # copied by bare_extraction, so the one parse serves both steps.
+    doc = trafilatura.bare_extraction(tree, url=url, with_metadata=False, include_comments=False,
+                                      include_tables=True, fast=True)
+    if doc is None:
         return Extracted()
     text = (doc.text or "").strip()
     language = doc.language or None

@@ -39,7 +39,8 @@ class OptimizeResult:
 
 
 def optimize_index(archive: Archive, *, max_seconds: float | None = None, step_pages: int = STEP_PAGES,
-                   on_step: Callable[[int], None] | None = None) -> OptimizeResult:
+                   on_step: Callable[[int], None] | None = None,
+                   should_stop: Callable[[], bool] | None = None) -> OptimizeResult:
     """Merge the search index's segments, one short write transaction per step.
 
     Each step is FTS5's ``merge`` command: up to ``step_pages`` pages of
@@ -48,14 +49,15 @@ def optimize_index(archive: Archive, *, max_seconds: float | None = None, step_p
     as fast as FTS5's ``optimize`` (docs/performance.md). (A negative page count, FTS5's
     incremental optimize, is not used: with SQLite 3.40 and a writer adding
     segments between steps it left an index no new connection could open
-    after ~1,000 steps.) Stops when a step changes nothing, or once
-    ``max_seconds`` have passed; the next call goes on from there. Searches
-    give the same hits before and after. Recorded in ``runs`` as ``optimize``.
+    after ~1,000 steps.) Stops when a step changes nothing, once
+    ``max_seconds`` have passed, or when ``should_stop()`` is true between
+    steps (the daemon shutting down); the next call goes on from there.
+    Searches give the same hits before and after. Recorded in ``runs`` as ``optimize``.
     """
     t0 = time.monotonic()
     steps, complete = 0, False
     with archive.run("optimize") as run:
-        while not complete:
+        while True:
             with archive.write() as conn:
                 before = _structure(conn)
                 conn.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('merge', ?)", (step_pages,))
@@ -65,7 +67,8 @@ def optimize_index(archive: Archive, *, max_seconds: float | None = None, step_p
             steps += 1
             if on_step is not None:
                 on_step(steps)
-            if max_seconds is not None and time.monotonic() - t0 >= max_seconds:
+            if ((max_seconds is not None and time.monotonic() - t0 >= max_seconds)
+                    or (should_stop is not None and should_stop())):
                 break
         run.add("steps", steps)
         run.add("complete", int(complete))

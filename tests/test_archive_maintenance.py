@@ -75,7 +75,8 @@ def test_writes_between_steps_go_through_and_the_merge_still_finishes(db_path, a
     assert len(written) == min(6, result.steps)
     archive.conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
     assert archive.conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 150 + len(written)
-    assert _hits(archive) == _hits(Archive(db_path, readonly=True))
+    with Archive(db_path, readonly=True) as fresh:  # a new connection sees the same index
+        assert _hits(archive) == _hits(fresh)
 
 
 def test_a_writer_running_all_along_sees_no_lock_error(db_path, archive):
@@ -121,3 +122,10 @@ def test_optimize_command_reports_json(cli, db_path):
     again = cli("optimize")
     assert again.exit_code == 0 and "0 merge steps" in again.output and "fully merged" in again.output
     assert cli("optimize", "--max-seconds", "0").exit_code == 2  # refused before anything runs
+
+
+def test_a_stop_request_ends_the_merge_between_steps(archive):
+    _fill(archive, 150)
+    first = optimize_index(archive, step_pages=1, should_stop=lambda: True)
+    assert first.steps == 1 and not first.complete
+    assert optimize_index(archive).complete

@@ -116,7 +116,9 @@ def optimize_job(config: Config, stop: threading.Event) -> dict[str, Any]:
     if stop.is_set():
         return {"optimize": "skipped: stopping"}
     with Archive(config.db_path) as archive:
-        result = optimize_index(archive, max_seconds=config.archive.optimize_max_seconds)
+        # Between steps, SIGTERM wins: the daemon does not wait out the whole budget.
+        result = optimize_index(archive, max_seconds=config.archive.optimize_max_seconds,
+                                should_stop=stop.is_set)
     log.info("optimize: %d steps in %.1f s%s", result.steps, result.seconds,
              "" if result.complete else " (time budget reached; goes on next time)")
     return result.as_dict()

@@ -195,24 +195,21 @@ class CompiledRule:
     regexes: tuple[re.Pattern[str], ...]
     anchors: tuple[frozenset[str] | None, ...] = ()
 
-    def finditer(self, text: str, words: frozenset[str] | None = None) -> Iterable[re.Match[str]]:
-        """Matches of every pattern; with the text's ``words``, patterns whose anchors are absent are skipped."""
+    def _candidates(self, words: frozenset[str] | None) -> Iterable[re.Pattern[str]]:
+        """The patterns worth running: with the text's ``words``, those whose anchors are absent are skipped."""
         for i, rx in enumerate(self.regexes):
             anchor = self.anchors[i] if i < len(self.anchors) else None
-            if words is not None and anchor is not None and not (anchor & words):
-                continue
+            if words is None or anchor is None or anchor & words:
+                yield rx
+
+    def finditer(self, text: str, words: frozenset[str] | None = None) -> Iterable[re.Match[str]]:
+        """Matches of every pattern (see :meth:`_candidates` for ``words``)."""
+        for rx in self._candidates(words):
             yield from rx.finditer(text)
 
     def search(self, text: str, words: frozenset[str] | None = None) -> re.Match[str] | None:
-        """The first match of any pattern; with the text's ``words``, patterns whose anchors are absent are skipped."""
-        for i, rx in enumerate(self.regexes):
-            anchor = self.anchors[i] if i < len(self.anchors) else None
-            if words is not None and anchor is not None and not (anchor & words):
-                continue
-            m = rx.search(text)
-            if m:
-                return m
-        return None
+        """The first match of any pattern (see :meth:`_candidates` for ``words``)."""
+        return next((m for rx in self._candidates(words) if (m := rx.search(text))), None)
 
 
 @dataclass

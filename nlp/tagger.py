@@ -65,24 +65,21 @@ class Tagger:
         recent: Mention | None = None
         for i, s in enumerate(sentences):
             ms = mentions[i]
-            if ms:
+            # A sentence naming no platform is analysed only when it refers back to the one in focus:
+            # "The company said it would stop showing Taobao listings." (that platform acts).
+            if ms or (recent is not None and _ANAPHORIC_START.match(s.text)):
                 ctx = Context(previous=mentions[i - 1] if i else (),
                               following=mentions[i + 1] if i + 1 < len(sentences) else (), recent=recent,
                               anaphors=self.rules.of("anaphor"))
-                reports.append(SentenceReport(s, ms, analyse_sentence(s, ms, self.rules, ctx, self._entities)))
+                cands = analyse_sentence(s, ms, self.rules, ctx, self._entities)
+                if ms or cands:
+                    reports.append(SentenceReport(s, ms, cands))
+            if ms:
                 named = [m for m in ms if m.platform and not m.platform.is_authority]
                 if named:
                     recent = named[-1]
-            else:
-                if recent is not None and _ANAPHORIC_START.match(s.text):
-                    # "The company said it would stop showing Taobao listings.": the platform in focus acts.
-                    ctx = Context(previous=mentions[i - 1] if i else (),
-                                  following=mentions[i + 1] if i + 1 < len(sentences) else (), recent=recent,
-                                  anaphors=self.rules.of("anaphor"))
-                    cands = analyse_sentence(s, [], self.rules, ctx, self._entities)
-                    if cands:
-                        reports.append(SentenceReport(s, [], cands))
-                recent = recent if _continues(s.text) else None
+            elif not _continues(s.text):
+                recent = None
         return reports
 
     def tag_sentences(self, text: str) -> list[Signal]:

@@ -144,7 +144,7 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
         actor = next((m for m in before if not is_object(text, m, floor) and id(m) not in listed), None)
         # "Beeper Mini stopped ...: Apple said it had taken steps ..., cutting off the Android app": a later
         # speaker reporting its own act ("said it had") is the subject the participle continues.
-        own = _self_reporter(text, speakers, start)
+        own = _self_reporter(text, speakers)
         if own is not None:
             actor = own
     for m in after if actor is None else ():  # a passive's agent: "... was blocked by WeChat"
@@ -158,7 +158,7 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
                 actor = m
                 break
         # "Beeper Mini went dark: Apple said it had taken steps ... by blocking ...": "it" is the speaker.
-        own = _self_reporter(text, speakers, start)
+        own = _self_reporter(text, speakers)
         if own is not None and actor is not None and own.start > actor.start and roles == "subject":
             actor = own
     if actor is None:
@@ -202,11 +202,9 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
     return actor
 
 
-def _self_reporter(text: str, speakers: Sequence[Mention], start: int) -> Mention | None:
-    """The last speaker reporting its own act ("Apple said it had ...") with no other platform
-    between it and the trigger."""
-    own = next((m for m in reversed(speakers) if _SELF_REPORT.match(text, m.end)), None)
-    return own
+def _self_reporter(text: str, speakers: Sequence[Mention]) -> Mention | None:
+    """The last speaker reporting its own act ("Apple said it had ...")."""
+    return next((m for m in reversed(speakers) if _SELF_REPORT.match(text, m.end)), None)
 
 
 def _list_members(text: str, mentions: Sequence[Mention]) -> set[int]:

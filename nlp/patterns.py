@@ -97,21 +97,24 @@ def split_items(pattern: str) -> list[str]:
     return items
 
 
-def _whole_optional(item: str) -> bool:
-    """Whether an item is one optional group: "(of|on)?", "(the )?"."""
-    if not (item.startswith("(") and item.endswith(")?")):
-        return False
+def group_end(item: str, start: int) -> int:
+    """Index of the parenthesis closing the group opened at ``start`` (-1 if unbalanced)."""
     depth = 0
-    for i, ch in enumerate(item[:-1]):
-        if ch == "\\":
+    for i in range(start, len(item)):
+        if item[i] == "\\":
             continue
-        if ch == "(" and (i == 0 or item[i - 1] != "\\"):
+        if item[i] == "(" and (i == 0 or item[i - 1] != "\\"):
             depth += 1
-        elif ch == ")" and item[i - 1] != "\\":
+        elif item[i] == ")" and (i == 0 or item[i - 1] != "\\"):
             depth -= 1
-            if depth == 0 and i != len(item) - 2:
-                return False
-    return True
+            if depth == 0:
+                return i
+    return -1
+
+
+def _whole_optional(item: str) -> bool:
+    """Whether an item is one optional group: "(of|on)?", "(the )?" (an unbalanced one counts too)."""
+    return item.startswith("(") and item.endswith(")?") and group_end(item, 0) in (len(item) - 2, -1)
 
 
 def compile_pattern(pattern: str, placeholders: Mapping[str, str]) -> re.Pattern[str]:

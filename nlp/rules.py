@@ -60,7 +60,7 @@ from typing import Any
 from ..config import EVENT_TYPES, POLARITIES
 from ..errors import RulesError
 from .jsonl import json_objects, read_lines
-from .patterns import PatternError, compile_pattern, split_items
+from .patterns import PatternError, compile_pattern, group_end, split_items
 from .platforms import PlatformList
 
 KINDS = ("trigger", "event_cue", "status_cue", "negation", "veto", "party", "anaphor", "authority")
@@ -156,31 +156,16 @@ def _strip_lookarounds(item: str) -> str:
     """An item without its leading lookbehinds and trailing lookaheads: they do not change which words
     must be present ("(?<!which\\s)(analysts|critics)" needs "analysts" or "critics")."""
     while item.startswith(("(?<!", "(?<=")):
-        end = _group_end(item, 0)
+        end = group_end(item, 0)
         if end < 0:
             break
         item = item[end + 1:]
     while True:
         start = max(item.rfind("(?="), item.rfind("(?!"))
-        if start <= 0 or _group_end(item, start) != len(item) - 1:
+        if start <= 0 or group_end(item, start) != len(item) - 1:
             break
         item = item[:start]
     return item
-
-
-def _group_end(item: str, start: int) -> int:
-    """Index of the parenthesis closing the group opened at ``start`` (-1 if unbalanced)."""
-    depth = 0
-    for i in range(start, len(item)):
-        if item[i] == "\\":
-            continue
-        if item[i] == "(" and (i == 0 or item[i - 1] != "\\"):
-            depth += 1
-        elif item[i] == ")" and (i == 0 or item[i - 1] != "\\"):
-            depth -= 1
-            if depth == 0:
-                return i
-    return -1
 
 
 # Words in nearly every sentence: an anchor made of them saves nothing.

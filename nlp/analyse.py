@@ -153,6 +153,11 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
             continue
         _event_type(cand, text, mentions, rules)
         _roles(cand, text, mentions, parties, ctx)
+        if (cand.polarity == "mandate" and not cand.rule.rule.negation_inside
+                and _STOP_ORDER.search(cand.trigger_text)):
+            # "ordered developers to stop splash-screen ads that open a shop page": what is to stop is a thing,
+            # not a practice ("to stop sharing data", "to stop blocking" are), and the opening verb sits inside it.
+            cand.dropped = "an order to stop something that is not a block"
         if (entities and cand.event_type == "payment" and cand.actor is not None and cand.actor.platform is not None
                 and cand.actor.platform.is_payment and cand.actor.start >= cand.start):
             # "Costco's stores have started accepting Alipay": the merchant is an organisation only NER knows.
@@ -188,6 +193,9 @@ _OBJECT_GAP = re.compile(r"\s*(?:(?!(?:and|but|or|while|yet|then|so|after|before
 _DEGRADED = re.compile(r"\s+(?:[\w'’\-]+\s+){0,3}?(?:as (?:plain|unclickable|non-clickable|inert) text|"
                        r"as (?:unclickable|non-clickable|dead) links?|without (?:a |any )?(?:previews?|thumbnails?)|"
                        r"behind (?:a |an )?(?:warnings?|warning (?:page|screen)s?|interstitials?))\b", re.I)
+
+
+_STOP_ORDER = re.compile(r"\bto\s+(?:stop|cease|end|halt|curb|crack down on|clean up)\s+(?!\w+ing\b)", re.I)
 
 
 _RESUME = re.compile(r"(?:resum|reinstat|restor|reimpos|renew|extend|continu|bring back|brought back|re-?enabl)", re.I)

@@ -52,6 +52,10 @@ _INSIDE = frozenset({"in", "inside", "within", "on", "into", "onto"})
 _STAFF_SPEAKER = re.compile(r"^(?:['’]s)?\s+(?:[\w\-]+\s+)?(?:spokes(?:person|man|woman)|executives?|officials?|"
                             r"representatives?|staff|employees?|manager)\s*,?\s*(?:said|says|told|tells|confirmed|"
                             r"confirms|added|wrote)\b", re.I)
+# An authority named after the order, as the one who states it (a judge's name may follow the title).
+_RULING = re.compile(r"(?:\s+[A-Z][\w.\-]*){0,3}\s*,?\s*(?:said|says|told|tells|ruled|rules|held|holds|found|"
+                     r"finds|decided|decides|ordered|orders|wrote|stated|announced|concluded|declared|warned|"
+                     r"has ruled|had ruled|has said|had said)\b")
 _UNDER = re.compile(r"\bunder\s+(?:[\w'’\-]+\s+){0,3}$", re.I)
 _LIST_GAP = re.compile(r"^\s*(?:,|,?\s*and|,?\s*or|/)\s*$")
 _POSSESSIVE_GAP = re.compile(r"^(?:['’]s\s+(?:[\w\-]+\s+){0,3}|-(?:backed|owned|controlled|affiliated|funded|run)\s+)$")
@@ -176,6 +180,8 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
                       or _STAFF_SPEAKER.match(text[m.end:m.end + 40])), None)
     if actor is None and authority:  # "under the revised law, platforms may no longer ...": the law obliges
         actor = next((m for m in after if _UNDER.search(text, max(floor, m.start - 40), m.start)), None)
+    if actor is None and authority:  # "..., the MIIT told companies", "..., US District Judge Amit Mehta ruled"
+        actor = next((m for m in after if _RULING.match(text, m.end)), None)
     if (actor is not None and not authority and roles == "subject" and actor.end <= start
             and _PARTICIPANTS.match(text, actor.end)):
         # "Tmall brands can now run ads on Douyin": the brands are let in; the platform hosting them decides.

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from .dating import past_date
 from .platforms import Mention, Platform, PlatformList
 from .roles import choose_actor, choose_target, fold_possessives, preposition
 from .rules import CompiledRule, RuleSet, words_of
@@ -54,6 +55,7 @@ class Context:
     following: Sequence[Mention] = ()
     recent: Mention | None = None
     anaphors: Sequence = ()
+    year: int | None = None  # the article's year: events dated before it are background
 
 
 def sentence_mentions(sentence: Sentence, platforms: PlatformList, known: set[str],
@@ -178,7 +180,7 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
                 _roles(cand, text, mentions, parties, ctx, extra=ents)
         _commitment(cand, text, mentions)
         _alleged(cand, text, mentions)
-        _status(cand, text, rules)
+        _status(cand, text, rules, ctx.year)
         _score(cand, vetoes)
     _demote_subordinate(out, text)
     _drop_inside_orders(out)
@@ -584,7 +586,7 @@ def _names_actor(party: Mention, actor: Mention | None) -> bool:
     return any(n and n.lower() in party.text.lower() for n in names)
 
 
-def _status(cand: Candidate, text: str, rules: RuleSet) -> None:
+def _status(cand: Candidate, text: str, rules: RuleSet, year: int | None = None) -> None:
     if cand.status == "denied":
         return
     for c in rules.of("status_cue"):  # highest priority first
@@ -592,8 +594,14 @@ def _status(cand: Candidate, text: str, rules: RuleSet) -> None:
         if m:
             cand.status = c.rule.status
             cand.notes.append(f"status {c.rule.status} by {c.rule.id} ({m.group()!r})")
-            return
-    cand.status = "announced" if cand.polarity == "mandate" else "live"
+            break
+    else:
+        cand.status = "announced" if cand.polarity == "mandate" else "live"
+    if year is not None and cand.status not in ("denied", "rumoured", "background"):
+        dated = past_date(text, cand.start, cand.end, year)
+        if dated is not None:
+            cand.status = "background"
+            cand.notes.append(f"status background: dated before {year} ({dated.group()!r})")
 
 
 def _score(cand: Candidate, vetoes: Sequence) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
 from ..archive import Archive
@@ -107,14 +108,14 @@ def signals_to_store(tagger: Tagger, row: dict[str, Any], threshold: float) -> t
     """
     if row.get("duplicate_of") is not None:
         return [], 0
-    found = tagger.tag_text(row["body"] or "", title=row["title"] or None)
+    found = tagger.tag_text(row["body"] or "", title=row["title"] or None, as_of=published_date(row.get("published")))
     kept = [s for s in found if s.confidence >= threshold]
     return kept, len(found) - len(kept)
 
 
 def _articles(archive: Archive, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     rows = archive.query(
-        f"SELECT id, title, body, duplicate_of FROM articles WHERE id IN ({','.join('?' * len(ids))})", list(ids))
+        f"SELECT id, title, body, duplicate_of, coalesce(published, first_seen) AS published FROM articles WHERE id IN ({','.join('?' * len(ids))})", list(ids))
     return {r["id"]: r for r in rows}
 
 
@@ -159,3 +160,11 @@ def list_signals(archive: Archive, *, since: str | None = None, polarity: Sequen
     for r in rows:
         r["headline"] = bool(r["headline"])
     return rows
+
+
+def published_date(value: str | None) -> date | None:
+    """The date of a stored ISO timestamp ("2026-11-24T08:00:00+00:00"), or None when absent or unreadable."""
+    try:
+        return date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from ..config import Config, NlpConfig
 from .analyse import Candidate, Context, analyse_sentence, sentence_mentions
+from .dating import reference_year
 from .model import entity_finder, load_model
 from .platforms import Mention, PlatformList, builtin_platforms_path, load_platforms
 from .rules import RuleSet, load_ruleset, ruleset_version
@@ -49,8 +51,13 @@ class Tagger:
         self.ruleset_version: str = ruleset_version(files, ENGINE_VERSION)
 
     # -- analysis ----------------------------------------------------------
-    def explain(self, text: str) -> list[SentenceReport]:
-        """Every sentence that names a platform, with all its candidates and why some were dropped."""
+    def explain(self, text: str, *, as_of: date | None = None) -> list[SentenceReport]:
+        """Every sentence that names a platform, with all its candidates and why some were dropped.
+
+        ``as_of`` is the article's publication date (default today): events dated before its year
+        are background.
+        """
+        year = reference_year(as_of)
         sentences = split_sentences(text)
         if self.eager and self._entities is not None:
             for s in sentences:
@@ -70,7 +77,7 @@ class Tagger:
             if ms or (recent is not None and _ANAPHORIC_START.match(s.text)):
                 ctx = Context(previous=mentions[i - 1] if i else (),
                               following=mentions[i + 1] if i + 1 < len(sentences) else (), recent=recent,
-                              anaphors=self.rules.of("anaphor"))
+                              anaphors=self.rules.of("anaphor"), year=year)
                 cands = analyse_sentence(s, ms, self.rules, ctx, self._entities)
                 if ms or cands:
                     reports.append(SentenceReport(s, ms, cands))
@@ -82,19 +89,23 @@ class Tagger:
                 recent = None
         return reports
 
-    def tag_sentences(self, text: str) -> list[Signal]:
+    def tag_sentences(self, text: str, *, as_of: date | None = None) -> list[Signal]:
         """Sentence-level signals, before article merging (one per kept candidate)."""
         out = []
-        for rep in self.explain(text):
+        for rep in self.explain(text, as_of=as_of):
             for c in rep.candidates:
                 if c.dropped is None and c.confidence > 0:
                     out.append(self._signal(c))
         return out
 
-    def tag_text(self, text: str, title: str | None = None, *, min_confidence: float = 0.0) -> list[Signal]:
-        """Article-level signals: one per actor/target/type/polarity, strongest first, headline flagged."""
+    def tag_text(self, text: str, title: str | None = None, *, min_confidence: float = 0.0,
+                 as_of: date | None = None) -> list[Signal]:
+        """Article-level signals: one per actor/target/type/polarity, strongest first, headline flagged.
+
+        ``as_of``: the article's publication date (default today), which dates background events.
+        """
         best: dict[str, Signal] = {}
-        for s in self.tag_sentences(text):
+        for s in self.tag_sentences(text, as_of=as_of):
             if s.confidence < min_confidence:
                 continue
             cur = best.get(s.story_key)

@@ -74,7 +74,7 @@ def _chunks(archive: Archive, ids: Sequence[int]) -> Iterator[list[dict[str, Any
     for i in range(0, len(ids), CHUNK):
         chunk = list(ids[i:i + CHUNK])
         yield archive.query(
-            f"SELECT id, url, title, body, tagged_version, duplicate_of FROM articles WHERE id IN ({','.join('?' * len(chunk))})"
+            f"SELECT id, url, title, body, tagged_version, duplicate_of, coalesce(published, first_seen) AS published FROM articles WHERE id IN ({','.join('?' * len(chunk))})"
             " ORDER BY id", chunk)
 
 

@@ -11,10 +11,11 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from .backstop import FUNCTION_WORDS, POLARITIES, RULE_ID, Backstop
 from .dating import past_date
 from .platforms import Mention, Platform, PlatformList
 from .roles import choose_actor, choose_target, fold_possessives, preposition
-from .rules import CompiledRule, RuleSet, words_of
+from .rules import CompiledRule, Rule, RuleSet, words_of
 from .text import Sentence
 
 FLIP = {"opening": "closing", "closing": "opening"}
@@ -99,14 +100,7 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
     text = sentence.text
     out: list[Candidate] = []
     words = words_of(text)
-    # A party does not run across a comma: "third-party chat apps, Meta Platforms said" is
-    # "third-party chat apps"; the longer phrase would name the speaker and be discarded with it.
-    found = sorted(((m.start(), m.end(), m.group()) for c in rules.of("party") for m in c.finditer(text, words)
-                    if "," not in m.group()), key=lambda p: (p[0], -(p[1] - p[0])))
-    parties: list[Mention] = []
-    for start, end, phrase in found:  # the longest of overlapping phrases: "each other's links"
-        if not any(start < p.end and p.start < end for p in parties):
-            parties.append(Mention(start, end, phrase, None, generic=True))
+    parties = _parties(text, words, rules)
     vetoes = [(c.rule, m) for c in rules.of("veto") for m in [c.search(text, words)] if m]
     ents: list[Mention] | None = None
     for crule in rules.of("trigger"):
@@ -185,6 +179,65 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
     _demote_subordinate(out, text)
     _drop_inside_orders(out)
     return out
+
+
+def _parties(text: str, words: frozenset[str], rules: RuleSet) -> list[Mention]:
+    """Generic parties ("rival app stores", "third-party wallets"), the longest of overlapping phrases."""
+    # A party does not run across a comma: "third-party chat apps, Meta Platforms said" is
+    # "third-party chat apps"; the longer phrase would name the speaker and be discarded with it.
+    found = sorted(((m.start(), m.end(), m.group()) for c in rules.of("party") for m in c.finditer(text, words)
+                    if "," not in m.group()), key=lambda p: (p[0], -(p[1] - p[0])))
+    parties: list[Mention] = []
+    for start, end, phrase in found:  # "each other's links" rather than "other's links"
+        if not any(start < p.end and p.start < end for p in parties):
+            parties.append(Mention(start, end, phrase, None, generic=True))
+    return parties
+
+
+def analyse_backstop(sentence: Sentence, mentions: list[Mention], rules: RuleSet, ctx: Context,
+                     model: Backstop, feats: set[str], threshold: float) -> Candidate | None:
+    """The backstop's candidate for a sentence no trigger matched: None unless the sentence names two
+    companies' platforms and the model gives it at least ``threshold``. Roles, status and vetoes are
+    decided as for a rule match; the model decides only that there is an event, and its polarity."""
+    if len({m.group for m in mentions if m.platform is not None}) < 2:
+        return None
+    scores = model.scores(feats)
+    if scores["interop"] < threshold:
+        return None
+    text = sentence.text
+    polarity = max(POLARITIES, key=lambda p: scores[p])
+    cues = model.strongest(feats, 5)
+    start, end = _cue_span(text, cues, mentions)
+    # Between the weakest rules (0.5) and the ordinary ones (0.75): a rule match is the stronger evidence.
+    weight = 0.5 + 0.25 * (scores["interop"] - threshold) / max(1.0 - threshold, 1e-6)
+    rule = CompiledRule(Rule(id=RULE_ID, kind="trigger", patterns=(), where=model.source, polarity=polarity,
+                             weight=round(weight, 3)), ())
+    cand = Candidate(rule, sentence, start, end, polarity)
+    cand.notes.append(f"backstop: signal {scores['interop']:.2f}, {polarity} {scores[polarity]:.2f}; "
+                      f"cues {', '.join(repr(c) for c in cues[:3])}")
+    words = words_of(text)
+    _event_type(cand, text, mentions, rules)
+    _roles(cand, text, mentions, _parties(text, words, rules), ctx)
+    _commitment(cand, text, mentions)
+    _alleged(cand, text, mentions)
+    _status(cand, text, rules, ctx.year)
+    _score(cand, [(c.rule, m) for c in rules.of("veto") for m in [c.search(text, words)] if m])
+    return cand
+
+
+def _cue_span(text: str, cues: Sequence[str], mentions: Sequence[Mention]) -> tuple[int, int]:
+    """Where the backstop's strongest cue stands in the sentence (roles are chosen around it); without a
+    findable cue, just after the first platform named (the event usually follows its subject)."""
+    lowered = text.lower()
+    for cue in cues:
+        words = [w for w in cue.split() if w not in ("pplatform", "pauthority")]
+        if not words or all(w in FUNCTION_WORDS for w in words):
+            continue  # "with <platform>" says nothing about where the event is told
+        m = re.search(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + r"(?!\w)", lowered)
+        if m is not None and not any(k.start <= m.start() < k.end for k in mentions):
+            return m.start(), m.end()
+    first = mentions[0].end if mentions else 0
+    return first, first
 
 
 # Up to three words between a closing verb and the opening that is its object ("blacklisted WeChat
@@ -424,6 +477,15 @@ def _roles(cand: Candidate, text: str, mentions: Sequence[Mention], parties: Seq
         # unblocked inside WeChat": the platform the subject's content is used in decides.
         cand.notes.append(f"passive with a host: {host.name} lets in {actor.name}")
         actor, target = host, actor
+    if (actor is None and not authority and target is not None and target.platform is not None
+            and not target.platform.is_authority and cand.polarity == "opening"
+            and preposition(text, target) not in _DESTINATION_PREPS):  # "share clips to WeChat": a destination
+        group = _subject_group(text, cand.start, target)
+        if group is not None:
+            # "Developers of wallet apps will be able to use the iPhone's NFC chip": no platform acts in the
+            # clause; the one whose door the subject walks through opens it.
+            cand.notes.append(f"{target.name} lets in the subject {group.text!r}")
+            actor, target = target, group
     cand.actor, cand.target = actor, target
     ordered_by = _ordered_by(text, mentions, cand.start) if cand.polarity != "mandate" else None
     if ordered_by is not None:
@@ -434,6 +496,24 @@ def _roles(cand: Candidate, text: str, mentions: Sequence[Mention], parties: Seq
         cand.dropped = "no actor: no platform" + (" or authority" if authority else "") + " named"
     elif target is None and rule.scope == "pair":
         cand.dropped = "no counterpart: a second company's platform or a generic party is needed"
+
+
+# The head of a subject that is a group of users or businesses, not a platform.
+_GROUP = re.compile(r"\b(?:users|owners|customers|shoppers|buyers|consumers|merchants|sellers|brands|banks|developers|"
+                    r"creators|businesses|publishers|advertisers|rivals|competitors|providers|makers|subscribers|"
+                    r"people|drivers|riders|restaurants|stores|apps|wallets)\b", re.I)
+
+
+def _subject_group(text: str, start: int, host: Mention) -> Mention | None:
+    """The group named as the subject of the trigger's clause, before the trigger and before ``host``."""
+    lo = max(text.rfind(c, 0, start) for c in ",;:") + 1
+    m = _GROUP.search(text, lo, min(start, host.start))
+    if m is None:
+        return None
+    phrase = text[lo:m.end()].strip()
+    phrase = re.sub(r"^(?:(?:with|as|in|now|and|but|so)\b\s*)+", "", phrase, flags=re.I)
+    begin = m.end() - len(phrase)
+    return Mention(begin, m.end(), phrase, None, generic=True)
 
 
 _SPEAKS = re.compile(r"\s*,?\s*(?:said|says|announced|announces|confirmed|confirms|told\s+[\w\s]{1,30}?|"
@@ -491,6 +571,7 @@ _DESTINATION_PREPS = frozenset({"to", "into", "onto", "with"})
 _VIA = re.compile(r"\b(?:through|via|using|with|by)\s+(?:[\w'’\-]+\s+){0,2}$", re.I)
 _PASSIVE_PERMIT = re.compile(r"(?:allowed|permitted|let|enabled)\b", re.I)
 _PASSIVE_AUX = re.compile(r"\b(?:been|be|is|are|was|were|being|get|gets|got)\s+(?:not\s+|no longer\s+|now\s+|finally\s+)?$", re.I)
+
 
 
 _ORDER = re.compile(r"\b(?:ordered|orders|order|told|tells|tell|required|requires|asked|asks|urged|urges|forced|"

@@ -128,7 +128,12 @@ class PlatformList:
         found: list[Mention] = []
         for m in self._ci_re.finditer(lowered):
             found.append(Mention(m.start(), m.end(), text[m.start():m.end()], self._alias[m.group()]))
+        ends = {m.end for m in found}
         for m in self._cs_re.finditer(text):
+            # "iPhone X", "Galaxy S": a short name right after a platform's name is its model, not a mention.
+            if m.start() - 1 in ends and text[m.start() - 1] == " ":
+                continue
+            ends.add(m.end())
             found.append(Mention(m.start(), m.end(), m.group(), self._cs_alias[m.group()]))
         return _no_overlaps(found)
 

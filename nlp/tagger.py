@@ -9,7 +9,8 @@ from datetime import date
 from pathlib import Path
 
 from ..config import Config, NlpConfig
-from .analyse import Candidate, Context, analyse_sentence, sentence_mentions
+from .analyse import Candidate, Context, analyse_backstop, analyse_sentence, sentence_mentions
+from .backstop import Backstop, builtin_backstop_path, features, load_backstop
 from .dating import reference_year
 from .model import entity_finder, load_model
 from .platforms import Mention, PlatformList, builtin_platforms_path, load_platforms
@@ -18,7 +19,7 @@ from .signals import Signal
 from .text import Sentence, split_sentences
 
 #: Bump when the engine's behaviour changes, so re-tagging picks it up like a rule edit.
-ENGINE_VERSION = "tagger-2"
+ENGINE_VERSION = "tagger-3"
 
 
 @dataclass
@@ -38,8 +39,12 @@ class Tagger:
 
     def __init__(self, platforms: PlatformList, rules: RuleSet, *, model: str = "blank",
                  files: Sequence[Path] = (), min_confidence: float = NlpConfig.min_confidence,
-                 eager: bool = False):
+                 eager: bool = False, backstop: Backstop | None = None,
+                 backstop_threshold: float = NlpConfig.backstop_threshold):
         self.platforms = platforms
+        # The statistical backstop for sentences no rule matches (None: rules only).
+        self.backstop = backstop
+        self.backstop_threshold = backstop_threshold
         # eager: run the statistical model over every sentence first (the slow baseline the
         # benchmark compares with); normally it only runs on sentences that can carry a signal.
         self.eager = eager
@@ -48,7 +53,9 @@ class Tagger:
         self.nlp, self.has_model = load_model(model)
         self.model_name = model if self.has_model else "blank"
         self._entities = entity_finder(self.nlp) if self.has_model else None
-        self.ruleset_version: str = ruleset_version(files, ENGINE_VERSION)
+        engine = ENGINE_VERSION + (f"+backstop@{backstop_threshold:g}" if backstop is not None else "")
+        model_file = [Path(backstop.source)] if backstop is not None and backstop.source else []
+        self.ruleset_version: str = ruleset_version([*files, *model_file], engine)
 
     # -- analysis ----------------------------------------------------------
     def explain(self, text: str, *, as_of: date | None = None) -> list[SentenceReport]:
@@ -79,6 +86,10 @@ class Tagger:
                               following=mentions[i + 1] if i + 1 < len(sentences) else (), recent=recent,
                               anaphors=self.rules.of("anaphor"), year=year)
                 cands = analyse_sentence(s, ms, self.rules, ctx, self._entities)
+                if not cands and ms and self.backstop is not None:
+                    found = analyse_backstop(s, ms, self.rules, ctx, self.backstop,
+                                             features(s.text, self.platforms), self.backstop_threshold)
+                    cands = [found] if found is not None else []
                 if ms or cands:
                     reports.append(SentenceReport(s, ms, cands))
             if ms:
@@ -180,14 +191,26 @@ def load_tagger(config: Config) -> Tagger:
     platforms = load_platforms(platforms_path)
     rule_paths = [config.resolve(p) for p in nlp.rules]
     rules = load_ruleset(rule_paths, platforms)
+    backstop = None
+    if nlp.backstop:
+        backstop = load_backstop(config.resolve(nlp.backstop_model) if nlp.backstop_model
+                                 else builtin_backstop_path())
     return Tagger(platforms, rules, model=nlp.model, files=[platforms_path, *rules.sources],
-                  min_confidence=nlp.min_confidence)
+                  min_confidence=nlp.min_confidence, backstop=backstop,
+                  backstop_threshold=nlp.backstop_threshold)
 
 
 def build_tagger(*, platforms: str | Path | None = None, rules: Sequence[str | Path] = (),
-                 model: str = "blank", eager: bool = False) -> Tagger:
-    """A tagger from explicit files (tests, benchmarks and the rules workbench)."""
+                 model: str = "blank", eager: bool = False, backstop: bool | str | Path = True,
+                 backstop_threshold: float = NlpConfig.backstop_threshold) -> Tagger:
+    """A tagger from explicit files (tests, benchmarks and the rules workbench).
+
+    ``backstop``: True for the built-in model, False for rules only, or a model file.
+    """
     plist = load_platforms(platforms)
     ruleset = load_ruleset(list(rules), plist)
+    model_path = builtin_backstop_path() if backstop is True else Path(backstop) if backstop else None
     return Tagger(plist, ruleset, model=model, eager=eager,
-                  files=[Path(platforms) if platforms else builtin_platforms_path(), *ruleset.sources])
+                  files=[Path(platforms) if platforms else builtin_platforms_path(), *ruleset.sources],
+                  backstop=load_backstop(model_path) if model_path else None,
+                  backstop_threshold=backstop_threshold)

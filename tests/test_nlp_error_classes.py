@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp_support import FIXTURES, TARGETS, best, same_party, tagger
+from nlp_support import FIXTURES, MODEL, TARGETS, best, same_party, tagger
 from wallwatch.nlp import evaluate
 
 CASES = [
@@ -213,7 +213,7 @@ def test_not_a_signal(text):
                                   "interop_round2_g.jsonl", "interop_round2_h.jsonl", "interop_round2_i.jsonl",
                                   "interop_round2_j.jsonl", "interop_round2_k.jsonl"])
 def test_round2_sets_meet_the_targets(name):
-    result = evaluate(tagger(), FIXTURES / name)
+    result = evaluate(tagger(MODEL), FIXTURES / name)  # the targets are for the default config's model
     got = {"f1": result["interop"]["f1"], **{k: result[k] for k in TARGETS if k != "f1"}}
     assert [k for k, v in TARGETS.items() if got[k] < v] == [], result
 
@@ -222,6 +222,6 @@ def test_round2_sets_meet_the_targets(name):
                                   "interop_round4_a.jsonl", "interop_round4_b.jsonl"])
 def test_round3_sets_stay_at_the_targets(name):
     # Tuned on after their first run (recorded in docs/tagger.md); round4_c stays sealed for a held-out estimate.
-    result = evaluate(tagger(), FIXTURES / name)
+    result = evaluate(tagger(MODEL), FIXTURES / name)  # the targets are for the default config's model
     got = {"f1": result["interop"]["f1"], **{k: result[k] for k in TARGETS if k != "f1"}}
     assert [k for k, v in TARGETS.items() if got[k] < v] == [], result

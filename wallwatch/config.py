@@ -98,6 +98,9 @@ class NlpConfig:
     watches: str | None = None  # path of analyst watches
     watch: tuple[WatchConfig, ...] = ()  # watches written here, besides the file's
     min_confidence: float = 0.4
+    backstop: bool = True  # the statistical backstop for sentences no rule matches
+    backstop_model: str | None = None  # path; unset: the built-in model
+    backstop_threshold: float = 0.7  # the backstop's probability needed to make a candidate
 
 
 @dataclass(frozen=True)
@@ -312,6 +315,11 @@ def _validate(obj: Any, keypath: tuple[Any, ...], ctx: _Context) -> None:
             _check_cron(obj.optimize_schedule, keypath + ("optimize_schedule",), ctx)
         if obj.optimize_max_seconds < 1:
             raise ctx.fail(keypath + ("optimize_max_seconds",), "must be at least 1")
+    elif isinstance(obj, NlpConfig):
+        if not 0 <= obj.min_confidence <= 1:
+            raise ctx.fail(keypath + ("min_confidence",), "must be between 0 and 1")
+        if not 0 < obj.backstop_threshold < 1:
+            raise ctx.fail(keypath + ("backstop_threshold",), "must be between 0 and 1, exclusive")
     elif isinstance(obj, CrawlerConfig):
         for name in ("concurrency", "per_domain_concurrency", "max_page_bytes", "max_feed_bytes"):
             if getattr(obj, name) < 1:

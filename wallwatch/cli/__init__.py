@@ -19,7 +19,7 @@ from ..errors import BAD_INPUT, QueryError, WallwatchError
 from .context import AppContext
 
 # One module per noun; each defines `register(main)`.
-COMMAND_MODULES = ["archive_cmds", "config_cmds", "run_cmds", "rules_cmds", "serve_cmds", "crawl_cmds", "digest_cmds", "tag_cmds"]
+COMMAND_MODULES = ["archive_cmds", "config_cmds", "run_cmds", "rules_cmds", "backstop_cmds", "serve_cmds", "crawl_cmds", "digest_cmds", "tag_cmds"]
 
 
 class WallwatchGroup(click.Group):

@@ -1,0 +1,170 @@
+"""A statistical backstop for sentences no rule covers.
+
+The rules carry the structure of a signal (who acts on whom, negation, status),
+but each new writer brings phrasings no rule was written for. The backstop is
+a logistic regression over the words of a sentence, trained on labelled
+passages (the ``wallwatch eval`` schema). When a sentence names two companies'
+platforms, matches no rule, and the backstop is confident it states an
+interoperability event, the sentence becomes a candidate like a rule match
+(rule id ``model.backstop``) and goes through the same role, status and veto
+steps (see :func:`wallwatch.nlp.analyse.analyse_backstop`).
+
+Platform names are replaced by their kind before training and scoring, so the
+model learns how events are told, not which companies are in the news. The
+model is a JSON file of per-feature weights: ``wallwatch rules train-backstop``
+rebuilds it from labelled files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import RulesError
+from .platforms import PlatformList
+
+FORMAT = 1
+#: One model per label: whether a passage is a signal, then one-vs-rest polarity (trained on signals only).
+LABELS = ("interop", "opening", "closing", "mandate")
+POLARITIES = LABELS[1:]
+RULE_ID = "model.backstop"
+_TOKEN = re.compile(r"[a-z][a-z'’\-]*|\d+")
+_AUTHORITY_KINDS = frozenset({"regulator", "law", "court"})
+# Function words alone say how a writer writes, not what happened: features made only of them are left out
+# (held-out precision rose with no loss of recall when they were).
+FUNCTION_WORDS = frozenset(
+    "a an the to from of in on at for with by and or but as is are was were be been being it its their his her "
+    "they them this that these those which who whom whose than then so such into onto over under about after "
+    "before since until while also only just not no can could will would may might must should has have had "
+    "do does did".split())
+
+
+def builtin_backstop_path() -> Path:
+    """The model shipped with wallwatch (trained on the project's labelled sets)."""
+    return Path(__file__).parent / "data" / "backstop.json"
+
+
+def features(text: str, platforms: PlatformList) -> set[str]:
+    """Lower-cased words and word pairs, each platform name replaced by ``pplatform`` or ``pauthority``."""
+    parts, pos = [], 0
+    for m in platforms.find(text):
+        kind = m.platform.kind if m.platform else ""
+        parts += [text[pos:m.start], " pauthority " if kind in _AUTHORITY_KINDS else " pplatform "]
+        pos = m.end
+    parts.append(text[pos:])
+    tokens = _TOKEN.findall("".join(parts).lower())
+    pairs = {f"{a} {b}" for a, b in zip(tokens, tokens[1:]) if not (a in FUNCTION_WORDS and b in FUNCTION_WORDS)}
+    return {t for t in tokens if t not in FUNCTION_WORDS} | pairs
+
+
+@dataclass(frozen=True)
+class Backstop:
+    """Weights of the four models over one shared feature vocabulary."""
+
+    vocab: dict[str, int]
+    weights: np.ndarray  # (len(vocab), len(LABELS))
+    bias: np.ndarray  # (len(LABELS),)
+    source: str = ""  # the file it was loaded from
+
+    def scores(self, feats: Iterable[str]) -> dict[str, float]:
+        """Probability per label: ``interop`` for the passage, the polarities given it is a signal."""
+        rows = [self.vocab[f] for f in feats if f in self.vocab]
+        z = self.bias + (self.weights[rows].sum(axis=0) if rows else 0.0)
+        return dict(zip(LABELS, (1.0 / (1.0 + np.exp(-z))).tolist()))
+
+    def strongest(self, feats: Iterable[str], n: int = 3) -> list[str]:
+        """The features that speak most for a signal, strongest first (what ``explain`` shows)."""
+        found = [(float(self.weights[self.vocab[f], 0]), f) for f in feats if f in self.vocab]
+        return [f for w, f in sorted(found, reverse=True)[:n] if w > 0]
+
+
+def train_backstop(passages: Sequence[dict[str, Any]], platforms: PlatformList, *, min_count: int = 2,
+                   l2: float = 1e-3, iterations: int = 400, learning_rate: float = 0.1) -> Backstop:
+    """Fit the four models on labelled passages (full-batch Adam from zero: the same data gives the same model)."""
+    if not passages:
+        raise RulesError("no labelled passages to train on")
+    feats = [features(p["text"], platforms) for p in passages]
+    counts = Counter(f for fs in feats for f in fs)
+    vocab = {f: i for i, f in enumerate(sorted(f for f, n in counts.items() if n >= min_count))}
+    x = np.zeros((len(feats), len(vocab)), dtype=np.float32)
+    for r, fs in enumerate(feats):
+        x[r, [vocab[f] for f in fs if f in vocab]] = 1.0
+    y = np.zeros((len(passages), len(LABELS)), dtype=np.float32)
+    mask = np.zeros_like(y)
+    for r, p in enumerate(passages):
+        positive = bool(p.get("interop"))
+        y[r, 0], mask[r, 0] = float(positive), 1.0
+        if positive and p.get("polarity") in POLARITIES:
+            mask[r, 1:] = 1.0
+            y[r, 1 + POLARITIES.index(p["polarity"])] = 1.0
+    per_label = np.maximum(mask.sum(axis=0), 1.0)
+    w = np.zeros((len(vocab), len(LABELS)), dtype=np.float32)
+    b = np.zeros(len(LABELS), dtype=np.float32)
+    mw, vw, mb, vb = np.zeros_like(w), np.zeros_like(w), np.zeros_like(b), np.zeros_like(b)
+    for step in range(1, iterations + 1):
+        err = (1.0 / (1.0 + np.exp(-(x @ w + b))) - y) * mask / per_label
+        gw, gb = x.T @ err + l2 * w, err.sum(axis=0)
+        mw, vw = 0.9 * mw + 0.1 * gw, 0.999 * vw + 0.001 * gw * gw
+        mb, vb = 0.9 * mb + 0.1 * gb, 0.999 * vb + 0.001 * gb * gb
+        scale = learning_rate * np.sqrt(1 - 0.999 ** step) / (1 - 0.9 ** step)
+        w -= scale * mw / (np.sqrt(vw) + 1e-8)
+        b -= scale * mb / (np.sqrt(vb) + 1e-8)
+    return Backstop(vocab, w, b)
+
+
+def save_backstop(model: Backstop, path: Path, trained_on: Sequence[dict[str, Any]] = ()) -> None:
+    """Write the model as JSON (weights rounded; features whose weights are all ~0 are left out)."""
+    kept = {f: [round(float(v), 4) for v in model.weights[i]] for f, i in sorted(model.vocab.items())
+            if np.abs(model.weights[i]).max() >= 5e-4}
+    doc = {"format": FORMAT, "labels": list(LABELS), "trained_on": list(trained_on),
+           "bias": [round(float(v), 4) for v in model.bias], "features": kept}
+    path.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+
+
+def load_backstop(path: Path) -> Backstop:
+    """Read a model file; a missing, unreadable or malformed one raises :class:`RulesError` naming it."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RulesError(f"{path}: cannot read the backstop model: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RulesError(f"{path}: the backstop model is not valid JSON: {exc}") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("labels") != list(LABELS):
+        raise RulesError(f"{path}: not a backstop model of format {FORMAT} with labels {', '.join(LABELS)}")
+    feats, bias = doc.get("features"), doc.get("bias")
+    if (not isinstance(feats, dict) or not isinstance(bias, list) or len(bias) != len(LABELS)
+            or any(not isinstance(v, list) or len(v) != len(LABELS) for v in feats.values())):
+        raise RulesError(f"{path}: 'features' must map each feature to {len(LABELS)} weights, "
+                         f"and 'bias' must hold {len(LABELS)}")
+    try:
+        weights = np.array(list(feats.values()), dtype=np.float32).reshape(len(feats), len(LABELS))
+        bias_arr = np.array(bias, dtype=np.float32)
+    except (TypeError, ValueError):
+        raise RulesError(f"{path}: the backstop model's weights must be numbers") from None
+    return Backstop({f: i for i, f in enumerate(feats)}, weights, bias_arr, source=str(path))
+
+
+def file_digest(path: Path) -> str:
+    """A short content hash recorded with each training file."""
+    return hashlib.sha1(path.read_bytes()).hexdigest()[:12]
+
+
+def train_from_files(paths: Sequence[Path], platforms: PlatformList) -> tuple[Backstop, list[dict[str, Any]]]:
+    """Train on labelled JSONL files; also returns what each file gave (recorded in the model file)."""
+    from .evaluate import read_passages  # evaluate imports the tagger, which imports this module
+
+    passages, trained_on = [], []
+    for path in paths:
+        rows = [p for _, p in read_passages(path)]
+        passages += rows
+        trained_on.append({"file": path.name, "sha1": file_digest(path), "passages": len(rows),
+                           "signals": sum(bool(p.get("interop")) for p in rows)})
+    return train_backstop(passages, platforms), trained_on

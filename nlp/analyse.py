@@ -504,12 +504,16 @@ _GROUP = re.compile(r"\b(?:users|owners|customers|shoppers|buyers|consumers|merc
                     r"people|drivers|riders|restaurants|stores|apps|wallets)\b", re.I)
 
 
+_MAY = re.compile(r"[^,;:]{0,80}?\b(?:can|could|will|may|are able|is able|be able|are allowed|are free|"
+                  r"are permitted|get to|now)\b", re.I)
+
+
 def _subject_group(text: str, start: int, host: Mention) -> Mention | None:
     """The group named as the subject of the trigger's clause, before the trigger and before ``host``."""
     lo = max(text.rfind(c, 0, start) for c in ",;:") + 1
     m = _GROUP.search(text, lo, min(start, host.start))
-    if m is None:
-        return None
+    if m is None or not _MAY.match(text, m.end()):
+        return None  # the group must be who may now do something: "users ... can", "developers will be able to"
     phrase = text[lo:m.end()].strip()
     phrase = re.sub(r"^(?:(?:with|as|in|now|and|but|so)\b\s*)+", "", phrase, flags=re.I)
     begin = m.end() - len(phrase)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from .backstop import FUNCTION_WORDS, POLARITIES, RULE_ID, Backstop
 from .dating import past_date
 from .platforms import Mention, Platform, PlatformList
-from .roles import choose_actor, choose_target, fold_possessives, preposition
+from .roles import HOST_PREPS, choose_actor, choose_target, fold_possessives, preposition
 from .rules import CompiledRule, Rule, RuleSet, words_of
 from .text import Sentence
 
@@ -256,7 +256,9 @@ _STOP_ORDER = re.compile(r"\bto\s+(?:stop|cease|end|halt|curb|crack down on|clea
 _RESUME = re.compile(r"(?:resum|reinstat|restor|reimpos|renew|extend|continu|bring back|brought back|re-?enabl)", re.I)
 
 
-_LEADING_CLAUSE = re.compile(r"^\W*(?:having|after|despite|although|though|while|once|for years)\b[^,;]*,", re.I)
+# (A leading date may come first: "Back in August 2020, after Epic slipped ..., Apple removed ...".)
+_LEADING_CLAUSE = re.compile(r"^\W*(?:(?:back\s+)?(?:in|on)\s+[^,;]{1,30},\s*)?"
+                             r"(?:having|after|despite|although|though|while|once|for years)\b[^,;]*,", re.I)
 _SUBORDINATE = re.compile(r"\b(?:after|following|because|since|once)\b", re.I)
 
 
@@ -458,7 +460,8 @@ def _roles(cand: Candidate, text: str, mentions: Sequence[Mention], parties: Seq
             cand.notes.append(f"carrier {carrier.name} serves {actor.name}")
             actor, target = carrier, actor
     if (actor is not None and actor.start < cand.start and not authority
-            and _PASSIVE_PERMIT.match(text, cand.start) and _PASSIVE_AUX.search(text[:cand.start])):
+            and _PASSIVE_PERMIT.match(text, cand.start) and _PASSIVE_AUX.search(text[:cand.start])
+            and preposition(text, actor) not in HOST_PREPS):  # "notes on Xiaohongshu will be allowed to": the host
         # "Epic has not been allowed to relaunch Fortnite on iOS": the subject is the side let in
         # (or kept out); the platform it concerns decides.
         host = next((m for m in mentions if m.start >= cand.end and m.group != actor.group and not m.generic

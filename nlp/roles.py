@@ -54,7 +54,7 @@ _STAFF_SPEAKER = re.compile(r"^(?:['’]s)?\s+(?:[\w\-]+\s+)?(?:spokes(?:person|
                             r"confirms|added|wrote)\b", re.I)
 # An authority named after the order, as the one who states it (a judge's name may follow the title).
 _RULING = re.compile(r"(?:\s+[A-Z][\w.\-]*){0,3}(?:\s+in\s+[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)?)?\s*,?\s*(?:said|says|told|tells|ruled|rules|held|holds|found|"
-                     r"finds|decided|decides|ordered|orders|wrote|stated|announced|concluded|declared|warned|"
+                     r"finds|decided|decides|ordered|orders|wrote|stated|announced|concluded|declared|warned|upheld|upholds|"
                      r"has ruled|had ruled|has said|had said)\b")
 _UNDER = re.compile(r"\bunder\s+(?:[\w'’\-]+\s+){0,3}$", re.I)
 _LIST_GAP = re.compile(r"^\s*(?:,|,?\s*and|,?\s*or|/)\s*$")

@@ -18,9 +18,12 @@ _PART = (r"(?:(?:early|mid|late|mid-)\s*|the\s+(?:summer|spring|autumn|fall|wint
 # "back in 2014", "traces back to September 2021". Not "since 2019" (still going on), "by 2027" (a
 # deadline) or "a 2024 pilot" (a name).
 _DATED = re.compile(
-    rf"\b(?:(?:back\s+)?in|on|during|back\s+to|as\s+early\s+as)\s+{_PART}?"
+    rf"\b(?:(?:back\s+)?in|on|during|back\s+to|as\s+early\s+as|it\s+was)\s+{_PART}?"
     rf"(?:(?:\d{{1,2}}\s+)?{_MONTH}\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?)?((?:19|20)\d\d)\b(?!\s*[-–/]\s*\d)",
     re.I)
+# "Tencent's 2019 decision to stop ...", "ByteDance's 2020 ban on ...": a dated act named as a noun.
+_DATED_ACT = re.compile(r"['’]s\s+((?:19|20)\d\d)\s+(?:decision|move|ban|block|blocking|blockade|order|ruling|"
+                        r"crackdown|purge|shutdown|removal|switch|change|cut-off|cutoff)\b", re.I)
 # What the trigger's clause says about now: such an event is the news even with an old date nearby.
 _NOW = re.compile(r"\b(?:now|today|tonight|yesterday|this\s+(?:week|month|year|morning|afternoon)|"
                   r"on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|currently|"
@@ -42,7 +45,7 @@ def reference_year(as_of: date | None) -> int:
 
 def past_date(text: str, start: int, end: int, year: int) -> re.Match[str] | None:
     """A date before ``year`` in the clause of the trigger at ``start:end``, if the clause is not about now."""
-    for m in _DATED.finditer(text):
+    for m in [*_DATED.finditer(text), *_DATED_ACT.finditer(text)]:
         if int(m.group(1)) >= year:
             continue
         if m.end() <= start:

@@ -12,17 +12,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from .backstop import FUNCTION_WORDS, POLARITIES, RULE_ID, Backstop
+from .authority import alleged, commitment, hearsay, ordered_by
 from .dating import past_date
+from .negation import apply_negation, negate
 from .platforms import Mention, Platform, PlatformList
 from .roles import HOST_PREPS, choose_actor, choose_target, fold_possessives, preposition
 from .rules import CompiledRule, Rule, RuleSet, words_of
 from .text import Sentence
 
-FLIP = {"opening": "closing", "closing": "opening"}
 _KIND_HINTS = {"wallet": "payment", "card_network": "payment", "payments": "payment",
                "app_store": "app_store_or_device", "messaging": "messaging", "os": "app_store_or_device",
                "logistics": "logistics_or_service"}
-_WORD = re.compile(r"[\w'’.\-]+")
 
 
 @dataclass
@@ -106,7 +106,7 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
     for crule in rules.of("trigger"):
         for m in crule.finditer(text, words):
             cand = Candidate(crule, sentence, m.start(), m.end(), crule.rule.polarity or "opening")
-            _apply_negation(cand, text, rules)
+            apply_negation(cand, text, rules)
             out.append(cand)
     for cand in out:
         if cand.negation == "reverse" and cand.rule.rule.polarity == "opening":
@@ -129,7 +129,7 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
             outer = next((o for o in out if o.negation in ("reverse", "negate", "restrict")
                           and o.start < cand.start <= o.end), None)
             if outer is not None:
-                _negate(cand, outer.negation, f"{outer.negation} inside {outer.rule.rule.id}")
+                negate(cand, outer.negation, f"{outer.negation} inside {outer.rule.rule.id}")
             elif cand.polarity == "opening":
                 # An opening that is the object of a closing verb is closed: "barred users from
                 # posting links to Facebook" ("posting links to" alone reads as an opening).
@@ -138,12 +138,12 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
                                     or (o.end <= cand.start and _OBJECT_GAP.match(text, o.end, cand.start)))),
                               None)
                 if closer is not None:
-                    _negate(cand, "restrict", f"restrict inside {closer.rule.rule.id}")
+                    negate(cand, "restrict", f"restrict inside {closer.rule.rule.id}")
     for cand in out:
         if (cand.polarity == "opening" and cand.negation is None and not cand.dropped
                 and _DEGRADED.match(text, cand.end)):
             # "WeChat began displaying Taobao links as plain text": shown, but degraded; a closing.
-            _negate(cand, "restrict", "degraded: " + _DEGRADED.match(text, cand.end).group().strip())
+            negate(cand, "restrict", "degraded: " + _DEGRADED.match(text, cand.end).group().strip())
     for cand in out:
         if cand.dropped:
             continue
@@ -172,8 +172,8 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
                         if not any(e.start < k.end and k.start < e.end for k in mentions)]
             if ents:
                 _roles(cand, text, mentions, parties, ctx, extra=ents)
-        _commitment(cand, text, mentions)
-        _alleged(cand, text, mentions)
+        commitment(cand, text, mentions)
+        alleged(cand, text, mentions)
         _status(cand, text, rules, ctx.year)
         _score(cand, vetoes)
     _demote_subordinate(out, text)
@@ -218,8 +218,8 @@ def analyse_backstop(sentence: Sentence, mentions: list[Mention], rules: RuleSet
     words = words_of(text)
     _event_type(cand, text, mentions, rules)
     _roles(cand, text, mentions, _parties(text, words, rules), ctx)
-    _commitment(cand, text, mentions)
-    _alleged(cand, text, mentions)
+    commitment(cand, text, mentions)
+    alleged(cand, text, mentions)
     _status(cand, text, rules, ctx.year)
     _score(cand, [(c.rule, m) for c in rules.of("veto") for m in [c.search(text, words)] if m])
     return cand
@@ -291,87 +291,6 @@ def _drop_inside_orders(cands: list[Candidate]) -> None:
                 if o.start <= c.start and c.end <= o.end + 30:
                     c.dropped = f"part of the order matched by {o.rule.rule.id}"
                     break
-
-
-def _apply_negation(cand: Candidate, text: str, rules: RuleSet) -> None:
-    for c in rules.of("negation"):
-        window_start = _window_start(text, cand.start, c.rule.window)
-        found = list(c.finditer(text[window_start:cand.start]))
-        before = len(found)
-        if not cand.rule.rule.negation_inside and c.rule.inside:
-            # Inside the match, after its first word: "links ... can no longer be opened".
-            first = re.match(r"\S+", text[cand.start:cand.end])
-            found += list(c.finditer(text[cand.start + (first.end() if first else 0):cand.end]))
-        if not found:
-            continue
-        m = found[0]
-        mode = c.rule.mode
-        if mode == "deny":
-            # "denied reports that it would stop accepting Alipay": the denial marks the status;
-            # the closing it denies is still a closing, so the other cues still apply.
-            cand.status = "denied"
-            cand.notes.append(f"deny by {c.rule.id} ({m.group()!r})")
-            continue
-        if mode == "reverse" and len(found) % 2 == 0:
-            # "dropped its plan to stop accepting": two reversals cancel out.
-            cand.negation = "double"
-            cand.notes.append(f"double negation by {c.rule.id} ({', '.join(repr(f.group()) for f in found)})")
-            return
-        if mode == "restrict" and before:
-            # "the lifting of restrictions on sharing videos to WeChat": the restriction is undone.
-            at = window_start + m.start()
-            undo = next((r for r in rules.of("negation") if r.rule.mode == "reverse"
-                         and r.search(text[_window_start(text, at, 4):at])), None)
-            if undo is not None:
-                cand.negation = "double"
-                cand.notes.append(f"restriction ({m.group()!r}) undone by {undo.rule.id}")
-                return
-        if mode == "negate" and cand.polarity == "closing" and _denied(text, rules):
-            # "links are not being throttled inside WeChat, a spokesperson said, denying reports": the
-            # closing is what is denied, as with "denied it would stop accepting".
-            cand.status = "denied"
-            cand.notes.append(f"closing denied ({m.group()!r} with a denial)")
-            return
-        _negate(cand, mode, f"{mode} by {c.rule.id} ({m.group()!r})")
-        return
-
-
-def _denied(text: str, rules: RuleSet) -> bool:
-    return any(c.search(text) for c in rules.of("status_cue") if c.rule.status == "denied")
-
-
-def _negate(cand: Candidate, mode: str, note: str) -> None:
-    cand.negation = mode
-    cand.notes.append(note)
-    if mode == "deny":
-        cand.status = "denied"
-    elif cand.polarity == "mandate":
-        return
-    elif mode == "restrict":
-        if cand.polarity == "opening":
-            cand.polarity = "closing"
-    elif mode == "reverse":
-        cand.polarity = FLIP[cand.polarity]
-    elif cand.polarity == "opening":
-        cand.polarity = "closing"
-    else:
-        cand.dropped = f"negated closing ({note})"
-
-
-def _window_start(text: str, pos: int, words: int) -> int:
-    base = max(0, pos - 40 * words)
-    starts = [m.start() for m in _WORD.finditer(text, base, pos)] if words else []
-    start = starts[-words] if len(starts) >= words else (starts[0] if starts else pos)
-    # The window stays in the trigger's clause.
-    cut = max(text.rfind(";", start, pos), text.rfind(":", start, pos))
-    # A coordinated clause starts afresh: "ended their standoff, and YouTube will return".
-    joins = [m.end() for m in _CLAUSE_JOIN.finditer(text, start, pos)]
-    if joins and joins[-1] > cut + 1:
-        return joins[-1]
-    return cut + 1 if cut >= 0 else start
-
-
-_CLAUSE_JOIN = re.compile(r",\s+(?:and|but|while|whereas)\s", re.I)
 
 
 def _event_type(cand: Candidate, text: str, mentions: Sequence[Mention], rules: RuleSet) -> None:
@@ -490,10 +409,10 @@ def _roles(cand: Candidate, text: str, mentions: Sequence[Mention], parties: Seq
             cand.notes.append(f"{target.name} lets in the subject {group.text!r}")
             actor, target = target, group
     cand.actor, cand.target = actor, target
-    ordered_by = _ordered_by(text, mentions, cand.start) if cand.polarity != "mandate" else None
-    if ordered_by is not None:
-        cand.dropped = f"ordered by {ordered_by.name}, not done: only a mandate rule can make it a signal"
-    elif authority and _hearsay(text, mentions, cand.start):
+    orderer = ordered_by(text, mentions, cand.start) if cand.polarity != "mandate" else None
+    if orderer is not None:
+        cand.dropped = f"ordered by {orderer.name}, not done: only a mandate rule can make it a signal"
+    elif authority and hearsay(text, mentions, cand.start):
         cand.dropped = "the authority reports complaints or claims; it orders nothing"
     elif actor is None:
         cand.dropped = "no actor: no platform" + (" or authority" if authority else "") + " named"
@@ -579,92 +498,6 @@ _VIA = re.compile(r"\b(?:through|via|using|with|by)\s+(?:[\w'’\-]+\s+){0,2}$",
 _PASSIVE_PERMIT = re.compile(r"(?:allowed|permitted|let|enabled)\b", re.I)
 _PASSIVE_AUX = re.compile(r"\b(?:been|be|is|are|was|were|being|get|gets|got)\s+(?:not\s+|no longer\s+|now\s+|finally\s+)?$", re.I)
 
-
-
-_ORDER = re.compile(r"\b(?:ordered|orders|order|told|tells|tell|required|requires|asked|asks|urged|urges|forced|"
-                    r"forces|demanded|demands|instructed|instructs|summoned|directed|directs)\b", re.I)
-
-
-_HEARSAY = re.compile(r"\b(?:complaints?|reports?|claims?|accus\w*|alleg\w*)\s+that\b", re.I)
-
-
-def _hearsay(text: str, mentions: Sequence[Mention], start: int) -> bool:
-    """An authority reporting complaints ("received complaints that apps force users ...") orders nothing."""
-    auth = [m for m in mentions if m.platform and m.platform.is_authority and m.end <= start]
-    return bool(auth) and _HEARSAY.search(text, auth[-1].end, start) is not None
-
-
-# "users in the EU who open Safari will be asked to ...": a jurisdiction named as a place orders nothing.
-_PLACE = re.compile(r"\b(?:in|across|throughout|outside)\s+(?:the\s+)?$", re.I)
-
-
-def _ordered_by(text: str, mentions: Sequence[Mention], start: int) -> Mention | None:
-    """An authority before the trigger that orders it ("the CAC ordered Douyin to remove ...")."""
-    for m in mentions:
-        if (m.platform and m.platform.is_authority and m.end <= start and _ORDER.search(text, m.end, start)
-                and not _PLACE.search(text, max(0, m.start - 12), m.start)):
-            return m
-    return None
-
-
-_COMMIT = re.compile(r"\b(?:agreed|agrees|agreeing|committed|commits|committing|pledged|pledges|promised|"
-                     r"promises|offered|offers)\s+to\s+(?:\w+\s+){0,2}$", re.I)
-
-
-def _commitment(cand: Candidate, text: str, mentions: Sequence[Mention]) -> None:
-    """A company's commitment in a regulator's case is the regulator's order:
-    "The JFTC said Google had agreed to stop paying phone makers ..."."""
-    if cand.dropped or cand.polarity == "mandate" or cand.actor is None:
-        return
-    # Only an authority named before the event frames it as its case ("The JFTC said Google had agreed
-    # to ..."); named after it ("..., settling the Commission's case", "a right Apple agreed to grant
-    # under commitments it made to the Commission") it is the background of the company's own move.
-    authority = next((m for m in mentions if m.platform and m.platform.is_authority
-                      and m.platform.kind != "law" and m.end <= cand.start), None)
-    if authority is None or not (_COMMIT.search(text[max(0, cand.start - 60):cand.start])
-                                 or _UNDER_ORDER.search(text)):
-        return
-    cand.notes.append(f"commitment in a case of {authority.name}: a regulatory order")
-    cand.target, cand.actor = cand.actor, authority
-    cand.polarity, cand.event_type = "mandate", "regulatory_order"
-
-
-# "Under a consent decree with the KFTC, Kakao will let ...", "... under the court's injunction".
-_UNDER_ORDER = re.compile(r"\bunder (?:a |an |the |its |their )?(?:[\w\-]+['’]s )?(?:new )?(?:consent decree|settlement|"
-                          r"court order|injunction|order|ruling|commitments?|remedies|remedy)\b", re.I)
-
-
-_ALLEGE = re.compile(r"\b(?:lawsuit|suit|complaint|case|investigation|probe|inquiry|proceedings|statement of objections|preliminary (?:findings|view)|"
-                     r"charge sheet|argued|argues|alleged|alleges|alleging|accused|accuses|claimed|claims)\b", re.I)
-
-
-_UNLAWFUL = re.compile(r"\b(?:illegally|unlawfully|illegal|unlawful|anticompetitive|anti-competitive|violated|violates|"
-                       r"breached|breaches|infringed|infringes|abused|abuses)\b", re.I)
-# The authority's finding of harm after the conduct: "said Apple's restrictions ... were hurting banks".
-_HARM = re.compile(r"\b(?:were|was|are|is|had been|have been)\s+(?:\w+\s+)?(?:hurting|harming|stifling|damaging|"
-                   r"undermining)\b", re.I)
-_FILED = re.compile(r"\bin (?:a|an|its|the) (?:\w+ )?(?:complaint|lawsuit|suit|filing|statement of objections|"
-                    r"preliminary findings)\b", re.I)
-
-
-def _alleged(cand: Candidate, text: str, mentions: Sequence[Mention]) -> None:
-    """An authority's case against the conduct is the authority's action: "The Justice Department
-    argued in its lawsuit that Apple blocks cross-platform messaging apps"."""
-    if (cand.dropped and not cand.dropped.startswith("no counterpart")) or cand.polarity != "closing" \
-            or cand.actor is None:
-        return
-    authority = next((m for m in mentions if m.platform and m.platform.is_authority
-                      and m.platform.kind != "law" and m.end <= cand.actor.start), None)
-    if authority is None:
-        return
-    if not (_ALLEGE.search(text, authority.end, cand.actor.start)
-            or _UNLAWFUL.search(text, authority.end, cand.end) or _HARM.search(text, cand.end)
-            or _FILED.search(text, cand.end)):
-        return
-    cand.dropped = None  # the authority's case is the counterpart
-    cand.notes.append(f"alleged in a case of {authority.name}: a regulatory action")
-    cand.target, cand.actor = cand.actor, authority
-    cand.polarity, cand.event_type = "mandate", "regulatory_order"
 
 
 def _names_actor(party: Mention, actor: Mention | None) -> bool:

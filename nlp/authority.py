@@ -1,0 +1,99 @@
+"""How an authority frames an event: it orders it, reports complaints about it, takes a company's
+commitment in its case, or alleges the conduct in a lawsuit or finding."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from .platforms import Mention
+
+if TYPE_CHECKING:
+    from .analyse import Candidate
+
+
+_ORDER = re.compile(r"\b(?:ordered|orders|order|told|tells|tell|required|requires|asked|asks|urged|urges|forced|"
+                    r"forces|demanded|demands|instructed|instructs|summoned|directed|directs)\b", re.I)
+
+
+_HEARSAY = re.compile(r"\b(?:complaints?|reports?|claims?|accus\w*|alleg\w*)\s+that\b", re.I)
+
+
+def hearsay(text: str, mentions: Sequence[Mention], start: int) -> bool:
+    """An authority reporting complaints ("received complaints that apps force users ...") orders nothing."""
+    auth = [m for m in mentions if m.platform and m.platform.is_authority and m.end <= start]
+    return bool(auth) and _HEARSAY.search(text, auth[-1].end, start) is not None
+
+
+# "users in the EU who open Safari will be asked to ...": a jurisdiction named as a place orders nothing.
+_PLACE = re.compile(r"\b(?:in|across|throughout|outside)\s+(?:the\s+)?$", re.I)
+
+
+def ordered_by(text: str, mentions: Sequence[Mention], start: int) -> Mention | None:
+    """An authority before the trigger that orders it ("the CAC ordered Douyin to remove ...")."""
+    for m in mentions:
+        if (m.platform and m.platform.is_authority and m.end <= start and _ORDER.search(text, m.end, start)
+                and not _PLACE.search(text, max(0, m.start - 12), m.start)):
+            return m
+    return None
+
+
+_COMMIT = re.compile(r"\b(?:agreed|agrees|agreeing|committed|commits|committing|pledged|pledges|promised|"
+                     r"promises|offered|offers)\s+to\s+(?:\w+\s+){0,2}$", re.I)
+
+
+def commitment(cand: Candidate, text: str, mentions: Sequence[Mention]) -> None:
+    """A company's commitment in a regulator's case is the regulator's order:
+    "The JFTC said Google had agreed to stop paying phone makers ..."."""
+    if cand.dropped or cand.polarity == "mandate" or cand.actor is None:
+        return
+    # Only an authority named before the event frames it as its case ("The JFTC said Google had agreed
+    # to ..."); named after it ("..., settling the Commission's case", "a right Apple agreed to grant
+    # under commitments it made to the Commission") it is the background of the company's own move.
+    authority = next((m for m in mentions if m.platform and m.platform.is_authority
+                      and m.platform.kind != "law" and m.end <= cand.start), None)
+    if authority is None or not (_COMMIT.search(text[max(0, cand.start - 60):cand.start])
+                                 or _UNDER_ORDER.search(text)):
+        return
+    cand.notes.append(f"commitment in a case of {authority.name}: a regulatory order")
+    cand.target, cand.actor = cand.actor, authority
+    cand.polarity, cand.event_type = "mandate", "regulatory_order"
+
+
+# "Under a consent decree with the KFTC, Kakao will let ...", "... under the court's injunction".
+_UNDER_ORDER = re.compile(r"\bunder (?:a |an |the |its |their )?(?:[\w\-]+['’]s )?(?:new )?(?:consent decree|settlement|"
+                          r"court order|injunction|order|ruling|commitments?|remedies|remedy)\b", re.I)
+
+
+_ALLEGE = re.compile(r"\b(?:lawsuit|suit|complaint|case|investigation|probe|inquiry|proceedings|statement of objections|preliminary (?:findings|view)|"
+                     r"charge sheet|argued|argues|alleged|alleges|alleging|accused|accuses|claimed|claims)\b", re.I)
+
+
+_UNLAWFUL = re.compile(r"\b(?:illegally|unlawfully|illegal|unlawful|anticompetitive|anti-competitive|violated|violates|"
+                       r"breached|breaches|infringed|infringes|abused|abuses)\b", re.I)
+# The authority's finding of harm after the conduct: "said Apple's restrictions ... were hurting banks".
+_HARM = re.compile(r"\b(?:were|was|are|is|had been|have been)\s+(?:\w+\s+)?(?:hurting|harming|stifling|damaging|"
+                   r"undermining)\b", re.I)
+_FILED = re.compile(r"\bin (?:a|an|its|the) (?:\w+ )?(?:complaint|lawsuit|suit|filing|statement of objections|"
+                    r"preliminary findings)\b", re.I)
+
+
+def alleged(cand: Candidate, text: str, mentions: Sequence[Mention]) -> None:
+    """An authority's case against the conduct is the authority's action: "The Justice Department
+    argued in its lawsuit that Apple blocks cross-platform messaging apps"."""
+    if (cand.dropped and not cand.dropped.startswith("no counterpart")) or cand.polarity != "closing" \
+            or cand.actor is None:
+        return
+    authority = next((m for m in mentions if m.platform and m.platform.is_authority
+                      and m.platform.kind != "law" and m.end <= cand.actor.start), None)
+    if authority is None:
+        return
+    if not (_ALLEGE.search(text, authority.end, cand.actor.start)
+            or _UNLAWFUL.search(text, authority.end, cand.end) or _HARM.search(text, cand.end)
+            or _FILED.search(text, cand.end)):
+        return
+    cand.dropped = None  # the authority's case is the counterpart
+    cand.notes.append(f"alleged in a case of {authority.name}: a regulatory action")
+    cand.target, cand.actor = cand.actor, authority
+    cand.polarity, cand.event_type = "mandate", "regulatory_order"

@@ -31,6 +31,7 @@ PLACEHOLDER_KINDS: dict[str, tuple[str, ...]] = {
 SEP = r"[\s\-'’\"“”,()/]+"
 WORD = r"[\w'’.&+\-%$€£¥]+"
 _GAP = re.compile(r"^~(\d{1,2})$")
+_GAP_INSIDE = re.compile(r"(?<![\\\w])~\d")
 _PLACEHOLDER = re.compile(r"\{([A-Z]+)\}")
 
 
@@ -135,6 +136,10 @@ def compile_pattern(pattern: str, placeholders: Mapping[str, str]) -> re.Pattern
         if gap:
             parts.append(f"(?:{WORD}{SEP}){{0,{int(gap.group(1))}}}")
             continue
+        if _GAP_INSIDE.search(item):
+            # "(a|b ~3 c)" would look for the text "~3": a gap only works as an item of its own.
+            raise PatternError(f"pattern {pattern!r}: item {item!r} has a gap inside a group, which would be "
+                               "matched as text; write the alternatives as separate patterns")
 
         def _sub(m: re.Match[str]) -> str:
             name = m.group(1)

@@ -68,27 +68,18 @@ def test_a_pattern_that_does_not_compile_names_file_line_and_rule(tmp_path: Path
         build_tagger(rules=[path])
 
 
-def test_a_gap_inside_a_group_is_reported(tmp_path: Path):
-    # "(went dark|fire at ~3 data centre)" would look for the text "~3": gaps only work as items.
-    bad = {**TRIGGER, "id": "open.gap", "patterns": ["(unblock|lift ~2 ban on) links"]}
-    path = tmp_path / "gap.jsonl"
-    path.write_text(json.dumps(bad) + "\n", encoding="utf-8")
-    problems = validate_rules(load_rule_files([path]), load_platforms())
-    assert len(problems) == 1 and f"{path}:1: open.gap:" in problems[0] and "gap inside a group" in problems[0]
-    split = {**TRIGGER, "id": "open.split", "patterns": ["(unblock|unblocks) links", "lift ~2 ban on links"]}
-    path.write_text(json.dumps(split) + "\n", encoding="utf-8")
-    assert validate_rules(load_rule_files([path]), load_platforms()) == []
-
-
-def test_an_optional_item_on_its_own_is_reported(tmp_path: Path):
+@pytest.mark.parametrize("broken, fixed, why", [
     # Items are joined by separators: "(the )?" alone needs two separators in a row and never matches.
-    bad = {**TRIGGER, "id": "open.optional", "patterns": ["(unblock|unblocks) (the )? links"]}
-    path = tmp_path / "opt.jsonl"
-    path.write_text(json.dumps(bad) + "\n", encoding="utf-8")
+    (["(unblock|unblocks) (the )? links"], ["(unblock|unblocks) (the )?links"], "optional on its own"),
+    # "(went dark|fire at ~3 data centre)" would look for the text "~3": gaps only work as items.
+    (["(unblock|lift ~2 ban on) links"], ["(unblock|unblocks) links", "lift ~2 ban on links"], "gap inside a group"),
+])
+def test_a_pattern_that_could_never_match_is_reported(tmp_path: Path, broken, fixed, why):
+    path = tmp_path / "rules.jsonl"
+    path.write_text(json.dumps({**TRIGGER, "id": "open.broken", "patterns": broken}) + "\n", encoding="utf-8")
     problems = validate_rules(load_rule_files([path]), load_platforms())
-    assert len(problems) == 1 and f"{path}:1: open.optional:" in problems[0] and "optional on its own" in problems[0]
-    fused = {**TRIGGER, "id": "open.fused", "patterns": ["(unblock|unblocks) (the )?links"]}
-    path.write_text(json.dumps(fused) + "\n", encoding="utf-8")
+    assert len(problems) == 1 and f"{path}:1: open.broken:" in problems[0] and why in problems[0]
+    path.write_text(json.dumps({**TRIGGER, "id": "open.fixed", "patterns": fixed}) + "\n", encoding="utf-8")
     assert validate_rules(load_rule_files([path]), load_platforms()) == []
 
 

@@ -400,12 +400,13 @@ def _roles(cand: Candidate, text: str, mentions: Sequence[Mention], parties: Seq
         cand.notes.append(f"passive with a host: {host.name} lets in {actor.name}")
         actor, target = host, actor
     if (actor is None and not authority and target is not None and target.platform is not None
-            and not target.platform.is_authority and cand.polarity == "opening"
+            and not target.platform.is_authority and cand.polarity in ("opening", "closing")
             and preposition(text, target) not in _DESTINATION_PREPS):  # "share clips to WeChat": a destination
         group = _subject_group(text, cand.start, target)
         if group is not None:
-            # "Developers of wallet apps will be able to use the iPhone's NFC chip": no platform acts in the
-            # clause; the one whose door the subject walks through opens it.
+            # "Developers of wallet apps will be able to use the iPhone's NFC chip", "third-party apps will be
+            # barred from exporting Slack messages": no platform acts in the clause; the one whose door the
+            # subject walks through opens (or shuts) it.
             cand.notes.append(f"{target.name} lets in the subject {group.text!r}")
             actor, target = target, group
     cand.actor, cand.target = actor, target

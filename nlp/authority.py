@@ -34,9 +34,14 @@ def ordered_by(text: str, mentions: Sequence[Mention], start: int) -> Mention | 
     """An authority before the trigger that orders it ("the CAC ordered Douyin to remove ...")."""
     for m in mentions:
         if (m.platform and m.platform.is_authority and m.end <= start and _ORDER.search(text, m.end, start)
-                and not _PLACE.search(text, max(0, m.start - 12), m.start)):
+                and not _PLACE.search(text, max(0, m.start - 12), m.start)
+                and not _COUNTERFACTUAL.search(text, max(0, m.start - 30), m.start)):
             return m
     return None
+
+
+# "Five years before the DMA forced anything, Apple licensed ...": an order that had not happened.
+_COUNTERFACTUAL = re.compile(r"\b(?:before|without|unlike|absent|long before|years before)\s+(?:the\s+|any\s+)?$", re.I)
 
 
 _COMMIT = re.compile(r"\b(?:agreed|agrees|agreeing|committed|commits|committing|pledged|pledges|promised|"

@@ -56,6 +56,7 @@ _STAFF_SPEAKER = re.compile(r"^(?:['’]s)?\s+(?:[\w\-]+\s+)?(?:spokes(?:person|
 _RULING = re.compile(r"(?:\s+[A-Z][\w.\-]*){0,3}(?:\s+in\s+[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)?)?\s*,?\s*(?:said|says|told|tells|ruled|rules|held|holds|found|"
                      r"finds|decided|decides|ordered|orders|wrote|stated|announced|concluded|declared|warned|upheld|upholds|"
                      r"has ruled|had ruled|has said|had said)\b")
+_LEAD_SUBJECT = re.compile(r"\s*(?:the\s+)?$", re.I)
 _UNDER = re.compile(r"\bunder\s+(?:[\w'’\-]+\s+){0,3}$", re.I)
 _LIST_GAP = re.compile(r"^\s*(?:,|,?\s*and|,?\s*or|/)\s*$")
 _POSSESSIVE_GAP = re.compile(r"^(?:['’]s\s+(?:[\w\-]+\s+){0,3}|-(?:backed|owned|controlled|affiliated|funded|run)\s+)$")
@@ -178,6 +179,12 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
     if actor is None and not authority:  # "developers can now point users to ..., Apple said": the speaker decides
         actor = next((m for m in after if _SPEAKER.match(text[m.end:m.end + 20])
                       or _STAFF_SPEAKER.match(text[m.end:m.end + 40])), None)
+    if actor is None and not authority and roles == "subject":
+        # "Europe's first interoperable chats are live: WhatsApp has begun delivering ...": a headline-style
+        # lead names the event before the colon and its subject after it.
+        colon = text.find(":", end)
+        actor = next((m for m in after if colon >= 0 and m.start > colon
+                      and _LEAD_SUBJECT.match(text, colon + 1, m.start)), None)
     if actor is None and authority:  # "under the revised law, platforms may no longer ...": the law obliges
         actor = next((m for m in after if _UNDER.search(text, max(floor, m.start - 40), m.start)), None)
     if actor is None and authority:  # "..., the MIIT told companies", "..., US District Judge Amit Mehta ruled"
@@ -233,7 +240,7 @@ def _clause_end(text: str, pos: int) -> int:
     return m.start() if m else len(text)
 
 
-_REPLACED = re.compile(r"\b(?:instead of|rather than|in place of|replacing|similar to|akin to|modell?ed on|"
+_REPLACED = re.compile(r"\b(?:instead of|rather than|in place of|replacing|similar to|akin to|modell?ed on|catch up with|"
                        r"compared (?:with|to)|inspired by|copying|mimicking|unlike|beating|rivall?ing|ahead of|"
                        r"just as|as did|compet(?:ing|es|e|ed) (?:with|against)|in competition with|"
                        r"(?:more|fewer|less|bigger|larger|smaller|faster|slower) than)"

@@ -191,13 +191,17 @@ def load_tagger(config: Config) -> Tagger:
     platforms = load_platforms(platforms_path)
     rule_paths = [config.resolve(p) for p in nlp.rules]
     rules = load_ruleset(rule_paths, platforms)
-    backstop = None
-    if nlp.backstop:
-        backstop = load_backstop(config.resolve(nlp.backstop_model) if nlp.backstop_model
-                                 else builtin_backstop_path())
     return Tagger(platforms, rules, model=nlp.model, files=[platforms_path, *rules.sources],
-                  min_confidence=nlp.min_confidence, backstop=backstop,
+                  min_confidence=nlp.min_confidence, backstop=configured_backstop(config),
                   backstop_threshold=nlp.backstop_threshold)
+
+
+def configured_backstop(config: Config) -> Backstop | None:
+    """The backstop model ``[nlp]`` asks for (None when ``backstop = false``)."""
+    nlp = config.nlp
+    if not nlp.backstop:
+        return None
+    return load_backstop(config.resolve(nlp.backstop_model) if nlp.backstop_model else builtin_backstop_path())
 
 
 def build_tagger(*, platforms: str | Path | None = None, rules: Sequence[str | Path] = (),

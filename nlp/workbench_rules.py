@@ -17,7 +17,7 @@ from wallwatch.errors import RulesError
 
 from .platforms import PlatformList, builtin_platforms_path, load_platforms
 from .rules import Rule, builtin_rule_paths, compile_rules, load_rule_files, validate_rules
-from .tagger import Tagger
+from .tagger import Tagger, configured_backstop
 from .examples import check_examples
 from .watches import check_examples as check_watch_examples
 from .workbench_config import config_watches
@@ -76,8 +76,10 @@ def build_draft_tagger(config: Config, draft: Draft) -> Tagger:
 
 def _tagger(config: Config, draft: Draft, plist: PlatformList, rules: list[Rule]) -> Tagger:
     """The draft's tagger from its loaded platform list and rules."""
+    # The configured backstop too, so a diff shows what `wallwatch tag` would store.
     return Tagger(plist, compile_rules(rules, plist, list(draft.rules)), model=config.nlp.model,
-                  files=[draft.platforms, *draft.rules], min_confidence=config.nlp.min_confidence)
+                  files=[draft.platforms, *draft.rules], min_confidence=config.nlp.min_confidence,
+                  backstop=configured_backstop(config), backstop_threshold=config.nlp.backstop_threshold)
 
 
 # -- check -------------------------------------------------------------------------

@@ -105,3 +105,16 @@ def test_the_model_and_its_threshold_are_part_of_the_ruleset_version(tmp_path):
     copy = tmp_path / "copy.json"
     copy.write_bytes(builtin_backstop_path().read_bytes())
     assert build_tagger(backstop=copy).ruleset_version != build_tagger(backstop=False).ruleset_version
+
+
+def test_the_rules_workbench_tags_as_wallwatch_tag_does():
+    # `rules diff` compares what tagging would store, so its taggers carry the configured backstop.
+    from wallwatch.config import Config, NlpConfig
+    from wallwatch.nlp import load_tagger
+    from wallwatch.nlp.workbench_rules import build_draft_tagger, configured_draft
+
+    for nlp in (NlpConfig(model="blank"), NlpConfig(model="blank", backstop=False)):
+        config = Config(nlp=nlp)
+        draft = build_draft_tagger(config, configured_draft(config))
+        assert draft.ruleset_version == load_tagger(config).ruleset_version
+        assert bool(draft.tag_text(UNCOVERED, min_confidence=0.4)) is nlp.backstop

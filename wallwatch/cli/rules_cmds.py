@@ -20,7 +20,8 @@ def rules_group() -> None:
     `test` previews a query or watch, `check` validates everything and runs
     the example sentences, `diff` compares a draft rule set with the current
     one, `apply` adopts it, `explain` shows why an article was (not) flagged,
-    `watch` runs the watches.
+    `watch` runs the watches, `train-backstop` retrains the statistical
+    backstop from labelled passages.
 
     Example: wallwatch rules test '(WeChat OR Weixin) w/10 Tmall' --since 2024-01-01
     """

@@ -101,7 +101,7 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
     out: list[Candidate] = []
     words = words_of(text)
     parties = _parties(text, words, rules)
-    vetoes = [(c.rule, m) for c in rules.of("veto") for m in [c.search(text, words)] if m]
+    vetoes = _vetoes(text, words, rules)
     ents: list[Mention] | None = None
     for crule in rules.of("trigger"):
         for m in crule.finditer(text, words):
@@ -172,10 +172,7 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
                         if not any(e.start < k.end and k.start < e.end for k in mentions)]
             if ents:
                 _roles(cand, text, mentions, parties, ctx, extra=ents)
-        commitment(cand, text, mentions)
-        alleged(cand, text, mentions)
-        _status(cand, text, rules, ctx.year)
-        _score(cand, vetoes)
+        _frame_and_score(cand, text, mentions, rules, ctx, vetoes)
     _demote_subordinate(out, text)
     _drop_inside_orders(out)
     return out
@@ -192,6 +189,11 @@ def _parties(text: str, words: frozenset[str], rules: RuleSet) -> list[Mention]:
         if not any(start < p.end and p.start < end for p in parties):
             parties.append(Mention(start, end, phrase, None, generic=True))
     return parties
+
+
+def _vetoes(text: str, words: frozenset[str], rules: RuleSet) -> list[tuple[Rule, re.Match[str]]]:
+    """The veto cues that match the sentence, each with its match (``_score`` applies them)."""
+    return [(c.rule, m) for c in rules.of("veto") for m in [c.search(text, words)] if m]
 
 
 def analyse_backstop(sentence: Sentence, mentions: list[Mention], rules: RuleSet, ctx: Context,
@@ -218,11 +220,17 @@ def analyse_backstop(sentence: Sentence, mentions: list[Mention], rules: RuleSet
     words = words_of(text)
     _event_type(cand, text, mentions, rules)
     _roles(cand, text, mentions, _parties(text, words, rules), ctx)
+    _frame_and_score(cand, text, mentions, rules, ctx, _vetoes(text, words, rules))
+    return cand
+
+
+def _frame_and_score(cand: Candidate, text: str, mentions: Sequence[Mention], rules: RuleSet, ctx: Context,
+                     vetoes: Sequence) -> None:
+    """The last steps for a candidate with its roles: an authority's framing, the status, the confidence."""
     commitment(cand, text, mentions)
     alleged(cand, text, mentions)
     _status(cand, text, rules, ctx.year)
-    _score(cand, [(c.rule, m) for c in rules.of("veto") for m in [c.search(text, words)] if m])
-    return cand
+    _score(cand, vetoes)
 
 
 def _cue_span(text: str, cues: Sequence[str], mentions: Sequence[Mention]) -> tuple[int, int]:

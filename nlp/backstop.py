@@ -73,6 +73,7 @@ class Backstop:
     weights: np.ndarray  # (len(vocab), len(LABELS))
     bias: np.ndarray  # (len(LABELS),)
     source: str = ""  # the file it was loaded from
+    fingerprint: str = ""  # a hash of that file's bytes: part of the tagger's ruleset version
 
     def scores(self, feats: Iterable[str]) -> dict[str, float]:
         """Probability per label: ``interop`` for the passage, the polarities given it is a signal."""
@@ -132,7 +133,8 @@ def save_backstop(model: Backstop, path: Path, trained_on: Sequence[dict[str, An
 def load_backstop(path: Path) -> Backstop:
     """Read a model file; a missing, unreadable or malformed one raises :class:`RulesError` naming it."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
+        doc = json.loads(data.decode("utf-8"))
     except OSError as exc:
         raise RulesError(f"{path}: cannot read the backstop model: {exc.strerror or exc}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -149,22 +151,36 @@ def load_backstop(path: Path) -> Backstop:
         bias_arr = np.array(bias, dtype=np.float32)
     except (TypeError, ValueError):
         raise RulesError(f"{path}: the backstop model's weights must be numbers") from None
-    return Backstop({f: i for i, f in enumerate(feats)}, weights, bias_arr, source=str(path))
+    return Backstop({f: i for i, f in enumerate(feats)}, weights, bias_arr, source=str(path),
+                    fingerprint=_digest(data))
 
 
-def file_digest(path: Path) -> str:
-    """A short content hash recorded with each training file."""
-    return hashlib.sha1(path.read_bytes()).hexdigest()[:12]
+def _digest(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()[:12]
 
 
-def train_from_files(paths: Sequence[Path], platforms: PlatformList) -> tuple[Backstop, list[dict[str, Any]]]:
-    """Train on labelled JSONL files; also returns what each file gave (recorded in the model file)."""
+def train_from_files(paths: Sequence[Path], platforms: PlatformList
+                     ) -> tuple[Backstop, list[dict[str, Any]], list[dict[str, Any]]]:
+    """Train on labelled JSONL files. Also returns what each file gave (recorded in the model file) and
+    the passages themselves (for :func:`training_fit`)."""
     from .evaluate import read_passages  # evaluate imports the tagger, which imports this module
 
     passages, trained_on = [], []
     for path in paths:
         rows = [p for _, p in read_passages(path)]
         passages += rows
-        trained_on.append({"file": path.name, "sha1": file_digest(path), "passages": len(rows),
+        trained_on.append({"file": path.name, "sha1": _digest(path.read_bytes()), "passages": len(rows),
                            "signals": sum(bool(p.get("interop")) for p in rows)})
-    return train_backstop(passages, platforms), trained_on
+    return train_backstop(passages, platforms), trained_on, passages
+
+
+def training_fit(model: Backstop, passages: Sequence[dict[str, Any]], platforms: PlatformList,
+                 threshold: float) -> dict[str, float]:
+    """How the model separates the passages it was trained on at ``threshold`` (a fit, not a held-out score)."""
+    tp = fp = fn = 0
+    for p in passages:
+        said = model.scores(features(p["text"], platforms))["interop"] >= threshold
+        gold = bool(p.get("interop"))
+        tp, fp, fn = tp + (said and gold), fp + (said and not gold), fn + (gold and not said)
+    return {"tp": tp, "fp": fp, "fn": fn,
+            "precision": round(tp / max(tp + fp, 1), 4), "recall": round(tp / max(tp + fn, 1), 4)}

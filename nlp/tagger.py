@@ -53,9 +53,10 @@ class Tagger:
         self.nlp, self.has_model = load_model(model)
         self.model_name = model if self.has_model else "blank"
         self._entities = entity_finder(self.nlp) if self.has_model else None
-        engine = ENGINE_VERSION + (f"+backstop@{backstop_threshold:g}" if backstop is not None else "")
-        model_file = [Path(backstop.source)] if backstop is not None and backstop.source else []
-        self.ruleset_version: str = ruleset_version([*files, *model_file], engine)
+        # The model's content and threshold change what is found, like a rule edit.
+        engine = ENGINE_VERSION + (f"+backstop@{backstop_threshold:g}:{backstop.fingerprint}"
+                                   if backstop is not None else "")
+        self.ruleset_version: str = ruleset_version(files, engine)
 
     # -- analysis ----------------------------------------------------------
     def explain(self, text: str, *, as_of: date | None = None) -> list[SentenceReport]:

@@ -11,7 +11,7 @@ from .context import AppContext, print_json
 from .rules_cmds import rules_group
 
 
-@rules_group.command("train-backstop")
+@click.command("train-backstop")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True),
               help="Where to write the model (JSON); point [nlp] backstop_model at it to use it.")
@@ -30,30 +30,20 @@ def train_backstop_cmd(app: AppContext, files: tuple[str, ...], out: str, as_jso
 
     Example: wallwatch rules train-backstop labelled/*.jsonl --out backstop.json
     """
-    from ..nlp.backstop import features, save_backstop, train_from_files
-    from ..nlp.platforms import builtin_platforms_path, load_platforms
+    from ..nlp.backstop import save_backstop, train_from_files, training_fit
+    from ..nlp.platforms import load_platforms
+    from ..nlp.workbench_config import platforms_path
 
     config = app.config
-    platforms = load_platforms(config.resolve(config.nlp.platforms) if config.nlp.platforms
-                               else builtin_platforms_path())
+    platforms = load_platforms(platforms_path(config))
     started = time.perf_counter()
-    model, trained_on = train_from_files([Path(f) for f in files], platforms)
+    model, trained_on, passages = train_from_files([Path(f) for f in files], platforms)
     seconds = time.perf_counter() - started
     save_backstop(model, Path(out), trained_on)
-    from ..nlp.evaluate import read_passages
-
-    tp = fp = fn = 0
-    for f in files:
-        for _, p in read_passages(f):
-            said = model.scores(features(p["text"], platforms))["interop"] >= config.nlp.backstop_threshold
-            tp += said and bool(p.get("interop"))
-            fp += said and not p.get("interop")
-            fn += bool(p.get("interop")) and not said
-    data = {"out": out, "files": trained_on, "passages": sum(f["passages"] for f in trained_on),
+    data = {"out": out, "files": trained_on, "passages": len(passages),
             "signals": sum(f["signals"] for f in trained_on), "features": len(model.vocab),
             "seconds": round(seconds, 2), "threshold": config.nlp.backstop_threshold,
-            "training_fit": {"tp": tp, "fp": fp, "fn": fn,
-                             "precision": round(tp / max(tp + fp, 1), 4), "recall": round(tp / max(tp + fn, 1), 4)}}
+            "training_fit": training_fit(model, passages, platforms, config.nlp.backstop_threshold)}
     if as_json:
         print_json(data)
         return
@@ -65,4 +55,5 @@ def train_backstop_cmd(app: AppContext, files: tuple[str, ...], out: str, as_jso
 
 
 def register(main: click.Group) -> None:
-    """The command hangs off `wallwatch rules`, registered by rules_cmds."""
+    """The command hangs off `wallwatch rules` (rules_cmds registers the group itself)."""
+    rules_group.add_command(train_backstop_cmd)

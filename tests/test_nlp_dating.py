@@ -39,9 +39,11 @@ def test_the_same_event_reported_in_its_own_year_is_news():
     "WeChat now opens Taobao links directly, ending a block that began in 2013.",
     # the date belongs to a relative clause about an earlier step
     "Douyin has restored the option to place Taobao links in shopping carts, which it removed in 2018.",
-    # a date used as a name, and a deadline
-    "Google will stop letting apps bypass Play billing, reversing a 2024 pilot.",
-    "Taobao will accept WeChat Pay by 2027.",
+    # a date used as a name, a deadline and a state still going on, each in a past year with nothing
+    # saying "now": only the kind of date phrase keeps them news
+    "Google stopped letting apps bypass Play billing, reversing a 2024 pilot.",
+    "Regulators said platforms must stop blocking each other's links by 2025.",
+    "Alipay has blocked links to Douyin since 2019.",
 ])
 def test_old_dates_that_do_not_date_the_event(text):
     assert _status(text, date(2026, 11, 24)) != "background"

@@ -19,6 +19,10 @@ from .platforms import Mention, Platform, PlatformList
 from .roles import HOST_PREPS, choose_actor, choose_target, fold_possessives, preposition
 from .rules import CompiledRule, Rule, RuleSet, words_of
 from .text import Sentence
+from .unknown import UNLISTED
+
+# What a name the platform list does not know costs a candidate's confidence, as actor or as target.
+UNLISTED_PENALTY = 0.15
 
 _KIND_HINTS = {"wallet": "payment", "card_network": "payment", "payments": "payment",
                "app_store": "app_store_or_device", "messaging": "messaging", "os": "app_store_or_device",
@@ -539,8 +543,12 @@ def _score(cand: Candidate, vetoes: Sequence) -> None:
     notes = cand.notes
     if cand.actor is not None and cand.actor.platform is None:
         c -= 0.3
+    elif cand.actor is not None and cand.actor.platform.kind == UNLISTED:
+        c -= UNLISTED_PENALTY
     if cand.target is not None:
-        if cand.target.platform is not None:
+        if cand.target.platform is not None and cand.target.platform.kind == UNLISTED:
+            c -= UNLISTED_PENALTY
+        elif cand.target.platform is not None:
             c += 0.1
         elif not cand.target.generic:  # an organisation only NER found
             c -= 0.3

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import RulesError
-from .platforms import PlatformList
+from .platforms import Mention, PlatformList
 
 FORMAT = 1
 #: One model per label: whether a passage is a signal, then one-vs-rest polarity (trained on signals only).
@@ -52,13 +52,20 @@ def builtin_backstop_path() -> Path:
     return Path(__file__).parent / "data" / "backstop.json"
 
 
-def features(text: str, platforms: PlatformList) -> set[str]:
-    """Lower-cased words and word pairs, each platform name replaced by ``pplatform`` or ``pauthority``."""
+def features(text: str, platforms: PlatformList, unlisted: Sequence[tuple[int, int]] = (),
+             found: Sequence[Mention] | None = None) -> set[str]:
+    """Lower-cased words and word pairs, each platform name replaced by ``pplatform`` or ``pauthority``;
+    ``unlisted`` spans (names the list does not know) count as platforms too. ``found``: the text's
+    platform mentions when the caller has them already."""
+    mentions = platforms.find(text) if found is None else found
+    spans = [(m.start, m.end, m.platform.kind if m.platform else "") for m in mentions]
+    spans += [(a, b, "") for a, b in unlisted if not any(a < e and s < b for s, e, _ in spans)]
     parts, pos = [], 0
-    for m in platforms.find(text):
-        kind = m.platform.kind if m.platform else ""
-        parts += [text[pos:m.start], " pauthority " if kind in _AUTHORITY_KINDS else " pplatform "]
-        pos = m.end
+    for start, end, kind in sorted(spans):
+        if start < pos:
+            continue
+        parts += [text[pos:start], " pauthority " if kind in _AUTHORITY_KINDS else " pplatform "]
+        pos = end
     parts.append(text[pos:])
     tokens = _TOKEN.findall("".join(parts).lower())
     pairs = {f"{a} {b}" for a, b in zip(tokens, tokens[1:]) if not (a in FUNCTION_WORDS and b in FUNCTION_WORDS)}

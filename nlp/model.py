@@ -45,25 +45,36 @@ def load_model(name: str) -> tuple[Language, bool]:
     return spacy.blank("en"), False
 
 
-def _generic(text: str) -> bool:
+def generic_name(text: str) -> bool:
     """Acronyms such as API, SDK or QR that NER tags as organisations but name no party."""
     bare = text.rstrip("s")
     return (bare.isupper() and len(bare) <= 3) or text[:1].isdigit() or text.lower() in {"app", "apps", "the app", "the company"}
 
 
-def entity_finder(nlp: Language) -> Callable[[Sentence], list[Mention]]:
-    """A function giving the organisations NER finds in a sentence, cached per sentence text."""
-    cache: dict[str, list[tuple[int, int, str]]] = {}
+EntitySpans = Callable[[Sentence], list[tuple[int, int, str, str]]]
 
-    def find(sentence: Sentence) -> list[Mention]:
-        spans = cache.get(sentence.text)
-        if spans is None:
+
+def entity_spans(nlp: Language) -> EntitySpans:
+    """A function giving every entity NER finds in a sentence as (start, end, text, label), cached per text."""
+    cache: dict[str, list[tuple[int, int, str, str]]] = {}
+
+    def spans(sentence: Sentence) -> list[tuple[int, int, str, str]]:
+        found = cache.get(sentence.text)
+        if found is None:
             if len(cache) > 5000:
                 cache.clear()
-            doc = nlp(sentence.text)
-            spans = [(e.start_char, e.end_char, e.text) for e in doc.ents
-                     if e.label_ in ORG_LABELS and not _generic(e.text)]
-            cache[sentence.text] = spans
-        return [Mention(s, e, t) for s, e, t in spans]
+            found = [(e.start_char, e.end_char, e.text, e.label_) for e in nlp(sentence.text).ents]
+            cache[sentence.text] = found
+        return found
+
+    return spans
+
+
+def entity_finder(spans: EntitySpans) -> Callable[[Sentence], list[Mention]]:
+    """A function giving the organisations NER finds in a sentence."""
+
+    def find(sentence: Sentence) -> list[Mention]:
+        return [Mention(s, e, t) for s, e, t, label in spans(sentence)
+                if label in ORG_LABELS and not generic_name(t)]
 
     return find

@@ -12,14 +12,19 @@ from ..config import Config, NlpConfig
 from .analyse import Candidate, Context, analyse_backstop, analyse_sentence, sentence_mentions
 from .backstop import Backstop, builtin_backstop_path, features, load_backstop
 from .dating import reference_year
-from .model import entity_finder, load_model
+from .model import entity_finder, entity_spans, load_model
 from .platforms import Mention, PlatformList, builtin_platforms_path, load_platforms
 from .rules import RuleSet, load_ruleset, ruleset_version
 from .signals import Signal
 from .text import Sentence, split_sentences
+from .unknown import UNLISTED, name_like_spans, unknown_organisations
+
+#: The backstop's probability a sentence needs before a name the platform list does not know can be a
+#: signal's actor or target.
+UNLISTED_ODDS = 0.5
 
 #: Bump when the engine's behaviour changes, so re-tagging picks it up like a rule edit.
-ENGINE_VERSION = "tagger-3"
+ENGINE_VERSION = "tagger-4"
 
 
 @dataclass
@@ -52,7 +57,8 @@ class Tagger:
         self.rules = rules
         self.nlp, self.has_model = load_model(model)
         self.model_name = model if self.has_model else "blank"
-        self._entities = entity_finder(self.nlp) if self.has_model else None
+        self._spans = entity_spans(self.nlp) if self.has_model else None
+        self._entities = entity_finder(self._spans) if self._spans is not None else None
         # The model's content and threshold change what is found, like a rule edit.
         engine = ENGINE_VERSION + (f"+backstop@{backstop_threshold:g}:{backstop.fingerprint}"
                                    if backstop is not None else "")
@@ -82,11 +88,14 @@ class Tagger:
             ms = mentions[i]
             # A sentence naming no platform is analysed only when it refers back to the one in focus:
             # "The company said it would stop showing Taobao listings." (that platform acts).
-            if ms or (recent is not None and _ANAPHORIC_START.match(s.text)):
+            anaphoric = recent is not None and _ANAPHORIC_START.match(s.text)
+            if ms or anaphoric:
                 ctx = Context(previous=mentions[i - 1] if i else (),
                               following=mentions[i + 1] if i + 1 < len(sentences) else (), recent=recent,
                               anaphors=self.rules.of("anaphor"), year=year)
                 cands = analyse_sentence(s, ms, self.rules, ctx, self._entities)
+                if self._spans is not None and self.backstop is not None and _lacks_party(cands):
+                    cands = self._with_unknown_names(s, ms, ctx, cands)
                 if not cands and ms and self.backstop is not None:
                     found = analyse_backstop(s, ms, self.rules, ctx, self.backstop,
                                              features(s.text, self.platforms), self.backstop_threshold)
@@ -100,6 +109,42 @@ class Tagger:
             elif not _continues(s.text):
                 recent = None
         return reports
+
+    def _rough_odds(self, s: Sentence, ms: list[Mention]) -> float:
+        """The backstop's probability for the sentence with every capitalised name standing for a platform:
+        NER is only worth running on a sentence that reads like an event."""
+        return self.backstop.scores(features(s.text, self.platforms, name_like_spans(s.text, ms), found=ms))["interop"]
+
+    def _with_unknown_names(self, s: Sentence, ms: list[Mention], ctx: Context,
+                            cands: list[Candidate]) -> list[Candidate]:
+        """The sentence read again with the names it holds that the list does not know (``unknown``);
+        the first reading stands unless the second keeps a candidate."""
+        rough = self._rough_odds(s, ms)
+        if rough < UNLISTED_ODDS:
+            for c in cands:
+                c.notes.append(f"names the list does not know not looked for: the backstop gives {rough:.2f}")
+            return cands
+        extra = unknown_organisations(s, ms, self._spans)
+        if not extra:
+            return cands
+        retry = analyse_sentence(s, sorted([*ms, *extra], key=lambda m: m.start), self.rules, ctx, self._entities)
+        # A trigger with two known platforms is strong evidence; with a name the list does not know it is
+        # not ("the Pokemon Sword and Shield review"), so the backstop must also read the sentence as an event.
+        spans = [(m.start, m.end) for m in extra]
+        odds = self.backstop.scores(features(s.text, self.platforms, spans))["interop"]
+        for c in retry:
+            names = [m for m in (c.actor, c.target) if m is not None and m in extra]
+            if c.dropped is not None or not names:
+                continue
+            if not _anchored(c):
+                c.dropped = "neither side is a listed platform, authority or party"
+            elif odds < UNLISTED_ODDS:
+                c.dropped = f"a name the list does not know, and the backstop gives the sentence {odds:.2f} < {UNLISTED_ODDS:g}"
+            else:
+                c.notes += [f"{m.text!r} is not in the platform list: a name found in the sentence" for m in names]
+        # The second reading is shown when it used a name, kept or not; else the first one's reasons stand.
+        used = any(m is not None and m in extra for c in retry for m in (c.actor, c.target))
+        return retry if used else cands
 
     def tag_sentences(self, text: str, *, as_of: date | None = None) -> list[Signal]:
         """Sentence-level signals, before article merging (one per kept candidate)."""
@@ -173,6 +218,20 @@ def _strength(s: Signal) -> tuple:
 _ANAPHORIC_START = re.compile(r"^\W*(?:(?:but|yet|and|now|meanwhile|also|instead|still),?\s+)?(?:it|the (?:[\w\-]+ )?"
                               r"(?:platform|company|app|firm|group|giant|service|marketplace|messenger|site|network|"
                               r"operator|wallet|super-?app))\b", re.I)
+
+
+def _lacks_party(cands: Sequence[Candidate]) -> bool:
+    """No candidate kept, and one was dropped only for want of an actor or a counterpart while its other
+    role is a listed platform or a generic party (a signal needs one: see ``_anchored``)."""
+    return (not any(c.dropped is None for c in cands)
+            and any(c.dropped.startswith(("no actor", "no counterpart")) and (c.actor or c.target) for c in cands))
+
+
+def _anchored(c: Candidate) -> bool:
+    """Whether a role of the candidate is a listed platform or a generic party: two names the list does not
+    know are too often two ordinary capitalised words ("Jones ... blocking the Eriksen corner")."""
+    return any(m is not None and (m.generic or (m.platform is not None and m.platform.kind != UNLISTED))
+               for m in (c.actor, c.target))
 
 
 def _continues(text: str) -> bool:

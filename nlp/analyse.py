@@ -296,9 +296,13 @@ def _demote_subordinate(cands: list[Candidate], text: str) -> None:
 
 def _drop_inside_orders(cands: list[Candidate]) -> None:
     """What an authority orders ("told them to stop blocking links") is the order, not a second event."""
-    orders = [c for c in cands if c.polarity == "mandate" and c.dropped is None]
+    orders = [c for c in cands if c.polarity == "mandate" and c.dropped is None and c.rule.rule.polarity == "mandate"]
     for c in cands:
-        if c.dropped is None and c.polarity != "mandate":
+        if c.dropped is None and (c.polarity != "mandate" or (orders and c.rule.rule.polarity != "mandate")):
+            # An opening read as an order (``_roles``) gives way to a mandate rule anywhere in the sentence.
+            if c.polarity == "mandate":
+                c.dropped = f"the order is matched by {orders[0].rule.rule.id}"
+                continue
             for o in orders:
                 if o.start <= c.start and c.end <= o.end + 30:
                     c.dropped = f"part of the order matched by {o.rule.rule.id}"
@@ -423,7 +427,13 @@ def _roles(cand: Candidate, text: str, mentions: Sequence[Mention], parties: Seq
             actor, target = target, group
     cand.actor, cand.target = actor, target
     orderer = ordered_by(text, mentions, cand.start) if cand.polarity != "mandate" else None
-    if orderer is not None:
+    if orderer is not None and cand.polarity == "opening" and (actor is None or actor.group != orderer.group):
+        # "The HKMA told licensees that every e-wallet must be able to send payments over FPS", "told the
+        # platforms that blocking one another's links had to stop": an opening an authority orders is its mandate.
+        cand.notes.append(f"an opening ordered by {orderer.name}: its regulatory order")
+        cand.actor, cand.target = orderer, actor or target
+        cand.polarity, cand.event_type = "mandate", "regulatory_order"
+    elif orderer is not None:
         cand.dropped = f"ordered by {orderer.name}, not done: only a mandate rule can make it a signal"
     elif authority and hearsay(text, mentions, cand.start):
         cand.dropped = "the authority reports complaints or claims; it orders nothing"

@@ -22,12 +22,14 @@ _DATED = re.compile(
     rf"(?:(?:\d{{1,2}}\s+)?{_MONTH}\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?)?((?:19|20)\d\d)\b(?!\s*[-–/]\s*\d)",
     re.I)
 # "Tencent's 2019 decision to stop ...", "ByteDance's 2020 ban on ...": a dated act named as a noun.
-_DATED_ACT = re.compile(r"['’]s\s+((?:19|20)\d\d)\s+(?:decision|move|ban|block|blocking|blockade|order|ruling|"
-                        r"crackdown|purge|shutdown|removal|switch|change|cut-off|cutoff)\b", re.I)
+# "the September 2021 MIIT order that platforms stop ..." too: the act may carry a month and its author.
+_DATED_ACT = re.compile(rf"(?:['’]s|\b(?i:the|a|an|its|their))\s+(?:{_MONTH}\s+)?((?:19|20)\d\d)\s+"
+                        r"(?:[A-Z][\w\-]*\s+){0,3}(?i:decision|move|ban|block|blocking|blockade|order|ruling|"
+                        r"crackdown|purge|shutdown|removal|switch|change|cut-off|cutoff|directive|guidance|notice)\b")
 # What the trigger's clause says about now: such an event is the news even with an old date nearby.
 _NOW = re.compile(r"\b(?:now|today|tonight|yesterday|this\s+(?:week|month|year|morning|afternoon)|"
                   r"on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|currently|"
-                  r"recently|latest|just|again|once again|no longer|will|would|is\s+to|are\s+to|"
+                  r"recently|latest|just|again|once again|(?<!could\s)no longer|will|would|is\s+to|are\s+to|"
                   r"plans?\s+to|from\s+next)\b", re.I)
 # "after"/"before" clauses share the main clause's time ("lost access in 2019 after Tencent revoked ..."); these do not.
 _CLAUSE_BREAK = re.compile(r"[;:—–]|\s-\s|\bbut\b|\bthen\b|\bwhile\b|\bwhereas\b|\blater\b|\bsince\b", re.I)

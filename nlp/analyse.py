@@ -427,7 +427,8 @@ def _roles(cand: Candidate, text: str, mentions: Sequence[Mention], parties: Seq
             actor, target = target, group
     cand.actor, cand.target = actor, target
     orderer = ordered_by(text, mentions, cand.start) if cand.polarity != "mandate" else None
-    if orderer is not None and cand.polarity == "opening" and (actor is None or actor.group != orderer.group):
+    if (orderer is not None and cand.polarity == "opening" and (actor is None or actor.group != orderer.group)
+            and _OBLIGATION.search(text, orderer.end, cand.end)):
         # "The HKMA told licensees that every e-wallet must be able to send payments over FPS", "told the
         # platforms that blocking one another's links had to stop": an opening an authority orders is its mandate.
         cand.notes.append(f"an opening ordered by {orderer.name}: its regulatory order")
@@ -441,6 +442,11 @@ def _roles(cand: Candidate, text: str, mentions: Sequence[Mention], parties: Seq
         cand.dropped = "no actor: no platform" + (" or authority" if authority else "") + " named"
     elif target is None and rule.scope == "pair":
         cand.dropped = "no counterpart: a second company's platform or a generic party is needed"
+
+
+# What makes a report an order: "ordered Apple to let", "told licensees that every wallet must" (but not
+# "told Apple that third-party apps can now", which reports).
+_OBLIGATION = re.compile(r"\b(?:to|must|have to|has to|had to|should|shall|need to|needs to|required|obliged)\b", re.I)
 
 
 # The head of a subject that is a group of users or businesses, not a platform.

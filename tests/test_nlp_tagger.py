@@ -132,6 +132,16 @@ def test_descriptors_resolve_only_after_the_platform_was_named():
     assert rep is None  # nothing named, nothing resolved
 
 
+def test_an_opening_an_authority_orders_is_its_mandate_but_a_report_is_not():
+    t = tagger()
+    ordered = "Ofcom told the mobile networks that customers must be allowed to keep their numbers on a rival app."
+    [signal] = t.tag_text(ordered, min_confidence=0.4)
+    assert (signal.polarity, signal.event_type, signal.actor) == ("mandate", "regulatory_order", "Ofcom")
+    assert signal.rule_id.startswith("open.")  # no mandate rule matched: the ordered opening is the order
+    reported = "Ofcom has told Apple that third-party apps can now reach the iPhone's NFC chip."
+    assert not any(s.polarity == "mandate" for s in t.tag_text(reported, min_confidence=0.4))
+
+
 def test_explain_reports_why_a_candidate_was_dropped():
     reps = tagger().explain("WeChat blocked 10,000 accounts for spreading rumours.")
     [cand] = [c for r in reps for c in r.candidates if c.rule.rule.id == "close.block"]

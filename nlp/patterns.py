@@ -14,6 +14,7 @@ Example: ``"(accept|accepts|accepted|accepting) ~3 {PAY}"`` fires on
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 
@@ -155,6 +156,14 @@ def compile_pattern(pattern: str, placeholders: Mapping[str, str]) -> re.Pattern
             parts.append(SEP)
     regex = r"(?<![\w])" + "".join(parts) + r"(?![\w])"
     try:
-        return re.compile(regex, re.IGNORECASE)
+        return _compile(regex)
     except re.error as exc:
         raise PatternError(f"pattern {pattern!r} is not valid: {exc}") from None
+
+
+@functools.lru_cache(maxsize=4096)
+def _compile(regex: str) -> re.Pattern[str]:
+    # The rules compile to more patterns than the 512 ``re`` keeps, and with every alias inside a
+    # placeholder each takes milliseconds: a process that builds several taggers (the rules workbench,
+    # tests) would compile them all again each time.
+    return re.compile(regex, re.IGNORECASE)

@@ -309,35 +309,52 @@ def _number(obj: dict, key: str, default: float, where: str, rid: str, upper: fl
 
 def validate_rules(rules: Sequence[Rule], platforms: PlatformList) -> list[str]:
     """Every problem of a parsed rule set as ``file:line: rule: message`` (empty when fine)."""
-    problems = []
+    return _compile_patterns(rules, platforms)[1]
+
+
+def _compile_patterns(rules: Sequence[Rule], platforms: PlatformList
+                      ) -> tuple[list[tuple[re.Pattern[str], ...]], list[str]]:
+    """Each rule's compiled patterns, and every problem found on the way. Compiling is most of the
+    cost of loading (placeholders expand to every alias), so it is done once for both."""
+    problems: list[str] = []
+    compiled: list[tuple[re.Pattern[str], ...]] = []
     seen: dict[str, str] = {}
     placeholders = platforms.placeholder_regexes()
     for r in rules:
         if r.id in seen:
             problems.append(f"{r.where}: {r.id}: duplicate id (first at {seen[r.id]})")
         seen.setdefault(r.id, r.where)
+        regexes = []
         for p in r.patterns:
             try:
-                compile_pattern(p, placeholders)
+                regexes.append(compile_pattern(p, placeholders))
             except PatternError as exc:
                 problems.append(f"{r.where}: {r.id}: {exc}")
-    return problems
+        compiled.append(tuple(regexes))
+    return compiled, problems
 
 
 def compile_rules(rules: Sequence[Rule], platforms: PlatformList, sources: Sequence[Path] = ()) -> RuleSet:
     """Compile validated rules; any problem raises :class:`RulesError` listing them all."""
-    problems = validate_rules(rules, platforms)
-    if problems:
+    ruleset, problems = try_compile_rules(rules, platforms, sources)
+    if ruleset is None:
         raise RulesError("; ".join(problems[:5]) + (f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""))
-    placeholders = platforms.placeholder_regexes()
+    return ruleset
+
+
+def try_compile_rules(rules: Sequence[Rule], platforms: PlatformList,
+                      sources: Sequence[Path] = ()) -> tuple[RuleSet | None, list[str]]:
+    """The compiled rule set (None if there is any problem) and every problem, from one compilation."""
+    patterns, problems = _compile_patterns(rules, platforms)
+    if problems:
+        return None, problems
     compiled: dict[str, list[CompiledRule]] = {}
-    for r in rules:
-        regexes = tuple(compile_pattern(p, placeholders) for p in r.patterns)
+    for r, regexes in zip(rules, patterns):
         anchors = tuple(anchor_words(p) for p in r.patterns)
         compiled.setdefault(r.kind, []).append(CompiledRule(r, regexes, anchors))
     for cues in compiled.get("status_cue", []), :
         cues.sort(key=lambda c: -c.rule.priority)
-    return RuleSet(list(rules), compiled, list(sources))
+    return RuleSet(list(rules), compiled, list(sources)), []
 
 
 def load_ruleset(paths: Sequence[str | Path] | None, platforms: PlatformList) -> RuleSet:

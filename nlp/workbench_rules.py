@@ -1,7 +1,7 @@
 """Draft rule sets for the workbench: loading from given paths and checking them.
 
 Built on the tagger's public functions (``load_platforms``, ``load_rule_files``,
-``validate_rules``, ``compile_rules``, ``Tagger``, ``examples.check_examples``).
+``try_compile_rules``, ``compile_rules``, ``Tagger``, ``examples.check_examples``).
 A draft is a platform list and rule files that may differ from the configured
 ones; nothing here writes.
 """
@@ -16,7 +16,7 @@ from wallwatch.config import Config
 from wallwatch.errors import RulesError
 
 from .platforms import PlatformList, builtin_platforms_path, load_platforms
-from .rules import Rule, builtin_rule_paths, compile_rules, load_rule_files, validate_rules
+from .rules import Rule, RuleSet, builtin_rule_paths, compile_rules, load_rule_files, try_compile_rules
 from .tagger import Tagger, configured_backstop
 from .examples import check_examples
 from .watches import check_examples as check_watch_examples
@@ -74,10 +74,11 @@ def build_draft_tagger(config: Config, draft: Draft) -> Tagger:
     return _tagger(config, draft, plist, load_rule_files(list(draft.rules)))
 
 
-def _tagger(config: Config, draft: Draft, plist: PlatformList, rules: list[Rule]) -> Tagger:
-    """The draft's tagger from its loaded platform list and rules."""
+def _tagger(config: Config, draft: Draft, plist: PlatformList, rules: list[Rule] | RuleSet) -> Tagger:
+    """The draft's tagger from its loaded platform list and rules (parsed, or already compiled)."""
+    ruleset = rules if isinstance(rules, RuleSet) else compile_rules(rules, plist, list(draft.rules))
     # The configured backstop too, so a diff shows what `wallwatch tag` would store.
-    return Tagger(plist, compile_rules(rules, plist, list(draft.rules)), model=config.nlp.model,
+    return Tagger(plist, ruleset, model=config.nlp.model,
                   files=[draft.platforms, *draft.rules], min_confidence=config.nlp.min_confidence,
                   backstop=configured_backstop(config), backstop_threshold=config.nlp.backstop_threshold)
 
@@ -138,11 +139,11 @@ def check(config: Config, draft: Draft, *, with_watches: bool = True) -> CheckRe
     except RulesError as exc:
         report.problems.append(_split_error(exc))
     if plist is not None and rules:
-        problems = validate_rules(rules, plist)
+        ruleset, problems = try_compile_rules(rules, plist, list(draft.rules))
         for p in problems:
             report.problems.append(_split_error(RulesError(p)))
-        if not problems:
-            results = check_examples(_tagger(config, draft, plist, rules))
+        if ruleset is not None:
+            results = check_examples(_tagger(config, draft, plist, ruleset))
             report.examples += len(results)
             report.problems.extend(
                 Problem(r.where, r.rule_id, f"should {r.expected}: {r.sentence!r}" + (f" ({r.detail})" if r.detail else ""))

@@ -53,7 +53,8 @@ _STAFF_SPEAKER = re.compile(r"^(?:['’]s)?\s+(?:[\w\-]+\s+)?(?:spokes(?:person|
                             r"representatives?|staff|employees?|manager)\s*,?\s*(?:said|says|told|tells|confirmed|"
                             r"confirms|added|wrote)\b", re.I)
 # An authority named after the order, as the one who states it (a judge's name may follow the title).
-_RULING = re.compile(r"(?:\s+[A-Z][\w.\-]*){0,3}(?:\s+in\s+[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)?)?\s*,?\s*(?:said|says|told|tells|ruled|rules|held|holds|found|"
+_RULING = re.compile(r"(?:['’]s\s+(?:tribunal|court|board|panel|judges?|commissioners?|council|governor))?"
+                     r"(?:\s+[A-Z][\w.\-]*){0,3}(?:\s+in\s+[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)?)?\s*,?\s*(?:said|says|told|tells|ruled|rules|held|holds|found|"
                      r"finds|decided|decides|ordered|orders|wrote|stated|announced|concluded|declared|warned|upheld|upholds|"
                      r"has ruled|had ruled|has said|had said)\b")
 _LEAD_SUBJECT = re.compile(r"\s*(?:the\s+)?$", re.I)

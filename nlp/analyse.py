@@ -131,8 +131,11 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
     for cand in out:
         if cand.negation is None and not cand.rule.rule.negation_inside:
             # A trigger inside a negated one shares its fate: "will not let creators send followers to".
+            # Not across a participle clause: in "will stop requiring Play Billing, allowing them to link
+            # out" the allowing follows from the change; it is not what stops.
             outer = next((o for o in out if o.negation in ("reverse", "negate", "restrict")
-                          and o.start < cand.start <= o.end), None)
+                          and o.start < cand.start <= o.end
+                          and not _PARTICIPLE_BREAK.search(text, o.start, cand.start)), None)
             if outer is not None:
                 negate(cand, outer.negation, f"{outer.negation} inside {outer.rule.rule.id}")
             elif cand.polarity == "opening":
@@ -255,6 +258,7 @@ def _cue_span(text: str, cues: Sequence[str], mentions: Sequence[Mention]) -> tu
 
 # Up to three words between a closing verb and the opening that is its object ("blacklisted WeChat
 # mini program links", "pulling posts that carry links to ..."), with no clause break.
+_PARTICIPLE_BREAK = re.compile(r",\s+(?:and\s+)?\w+ing\b", re.I)
 _OBJECT_GAP = re.compile(r"\s*(?:(?!(?:and|but|or|while|yet|then|so|after|before|as)\b)[\w'’\-]+\s+){0,3}$", re.I)
 
 

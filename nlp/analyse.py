@@ -300,18 +300,20 @@ def _demote_subordinate(cands: list[Candidate], text: str) -> None:
 
 
 def _drop_inside_orders(cands: list[Candidate]) -> None:
-    """What an authority orders ("told them to stop blocking links") is the order, not a second event."""
-    orders = [c for c in cands if c.polarity == "mandate" and c.dropped is None and c.rule.rule.polarity == "mandate"]
+    """What an authority orders ("told them to stop blocking links") is the order, not a second event; an
+    opening read as an order (``assign_roles``) gives way to a mandate rule anywhere in the sentence."""
+    orders = [c for c in cands if c.dropped is None and c.polarity == "mandate" and c.rule.rule.polarity == "mandate"]
+    if not orders:
+        return
     for c in cands:
-        if c.dropped is None and (c.polarity != "mandate" or (orders and c.rule.rule.polarity != "mandate")):
-            # An opening read as an order (``assign_roles``) gives way to a mandate rule anywhere in the sentence.
-            if c.polarity == "mandate":
-                c.dropped = f"the order is matched by {orders[0].rule.rule.id}"
-                continue
-            for o in orders:
-                if o.start <= c.start and c.end <= o.end + 30:
-                    c.dropped = f"part of the order matched by {o.rule.rule.id}"
-                    break
+        if c.dropped is not None or c.rule.rule.polarity == "mandate":
+            continue
+        if c.polarity == "mandate":
+            c.dropped = f"the order is matched by {orders[0].rule.rule.id}"
+            continue
+        o = next((o for o in orders if o.start <= c.start and c.end <= o.end + 30), None)
+        if o is not None:
+            c.dropped = f"part of the order matched by {o.rule.rule.id}"
 
 
 def _event_type(cand: Candidate, text: str, mentions: Sequence[Mention], rules: RuleSet) -> None:

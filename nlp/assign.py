@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .authority import hearsay, ordered_by
+from .authority import become_order, hearsay, ordered_by
 from .platforms import Mention
 from .roles import HOST_PREPS, choose_actor, choose_target, preposition
 
@@ -118,9 +118,7 @@ def assign_roles(cand: Candidate, text: str, mentions: Sequence[Mention], partie
             and _OBLIGATION.search(text, orderer.end, cand.end)):
         # "The HKMA told licensees that every e-wallet must be able to send payments over FPS", "told the
         # platforms that blocking one another's links had to stop": an opening an authority orders is its mandate.
-        cand.notes.append(f"an opening ordered by {orderer.name}: its regulatory order")
-        cand.actor, cand.target = orderer, actor or target
-        cand.polarity, cand.event_type = "mandate", "regulatory_order"
+        become_order(cand, orderer, f"an opening ordered by {orderer.name}: its regulatory order")
     elif orderer is not None:
         cand.dropped = f"ordered by {orderer.name}, not done: only a mandate rule can make it a signal"
     elif authority and hearsay(text, mentions, cand.start):

@@ -61,8 +61,13 @@ def commitment(cand: Candidate, text: str, mentions: Sequence[Mention]) -> None:
     if authority is None or not (_COMMIT.search(text[max(0, cand.start - 60):cand.start])
                                  or _UNDER_ORDER.search(text)):
         return
-    cand.notes.append(f"commitment in a case of {authority.name}: a regulatory order")
-    cand.target, cand.actor = cand.actor, authority
+    become_order(cand, authority, f"commitment in a case of {authority.name}: a regulatory order")
+
+
+def become_order(cand: Candidate, authority: Mention, note: str) -> None:
+    """Make a company's act the authority's order: the authority acts, the company is its target."""
+    cand.notes.append(note)
+    cand.actor, cand.target = authority, cand.actor or cand.target
     cand.polarity, cand.event_type = "mandate", "regulatory_order"
 
 

@@ -75,12 +75,14 @@ def place_names() -> frozenset[str]:
 
 def rare_names(text: str) -> list[tuple[int, int, str, str]]:
     """Runs of capitalised words holding a word rare in English, as (start, end, text, "RARE")."""
-    out = []
-    for m in _CAPITALISED_RUN.finditer(text):
-        limit = RARE_FIRST if not text[:m.start()].strip(" \"'“‘(") else RARE_INSIDE
-        if _rare(re.split(r"[\s\-]+", m.group()), limit):
-            out.append((m.start(), m.end(), m.group(), "RARE"))
-    return out
+    return [(m.start(), m.end(), m.group(), "RARE") for m in _CAPITALISED_RUN.finditer(text)
+            if _rare_run(text, m)]
+
+
+def _rare_run(text: str, run: re.Match[str]) -> bool:
+    """Whether a capitalised run holds a rare word; one opening the sentence must be rarer still."""
+    opens = not text[:run.start()].strip(" \"'“‘(")
+    return _rare(re.split(r"[\s\-]+", run.group()), RARE_FIRST if opens else RARE_INSIDE)
 
 
 def _rare(words: Sequence[str], limit: float) -> bool:
@@ -99,11 +101,10 @@ def name_like_spans(text: str, known: Sequence[Mention]) -> list[tuple[int, int]
     """Capitalised runs that are not listed platforms or places: a rough guess at the names in a sentence,
     cheap enough to decide whether NER is worth running."""
     places = place_names()
-    first = {start for start, _, _, _ in rare_names(text[:40])}  # a capitalised first word must be rare
     out = []
     for m in _CAPITALISED_RUN.finditer(text):
-        if not text[:m.start()].strip(" \"'“‘(") and m.start() not in first:
-            continue
+        if not text[:m.start()].strip(" \"'“‘(") and not _rare_run(text, m):
+            continue  # a capitalised first word is a name only if rare
         if m.group().lower() in places or any(m.start() < k.end and k.start < m.end() for k in known):
             continue
         out.append((m.start(), m.end()))
@@ -115,10 +116,11 @@ def unknown_organisations(sentence: Sentence, known: Sequence[Mention], spans: E
     people or sources."""
     text = sentence.text
     places = place_names()
-    ner = [s for s in spans(sentence) if s[3] in NAME_LABELS]
-    # NER's span wins where both found a name; a rare word it missed or labelled otherwise is added.
-    found = ner + [r for r in rare_names(text) if not any(r[0] < e and s < r[1] for s, e, _, _ in ner)
-                   and not any(r[0] < e and s < r[1] and lab not in NAME_LABELS for s, e, _, lab in spans(sentence))]
+    entities = spans(sentence)
+    ner = [e for e in entities if e[3] in NAME_LABELS]
+    # NER's name wins where both found one; a rare word NER missed is added, one it filed as a date,
+    # a number or a nationality is not.
+    found = ner + [r for r in rare_names(text) if not any(r[0] < e and s < r[1] for s, e, _, _ in entities)]
     out: list[Mention] = []
     for start, end, name, label in sorted(found):
         if any(start < k.end and k.start < end for k in known):

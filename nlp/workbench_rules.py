@@ -1,7 +1,7 @@
 """Draft rule sets for the workbench: loading from given paths and checking them.
 
 Built on the tagger's public functions (``load_platforms``, ``load_rule_files``,
-``try_compile_rules``, ``compile_rules``, ``Tagger``, ``examples.check_examples``).
+``try_compile_rules``, ``load_ruleset``, ``Tagger``, ``examples.check_examples``).
 A draft is a platform list and rule files that may differ from the configured
 ones; nothing here writes.
 """
@@ -16,7 +16,7 @@ from wallwatch.config import Config
 from wallwatch.errors import RulesError
 
 from .platforms import PlatformList, builtin_platforms_path, load_platforms
-from .rules import Rule, RuleSet, builtin_rule_paths, compile_rules, load_rule_files, try_compile_rules
+from .rules import Rule, RuleSet, builtin_rule_paths, load_rule_files, load_ruleset, try_compile_rules
 from .tagger import Tagger, configured_backstop
 from .examples import check_examples
 from .watches import check_examples as check_watch_examples
@@ -71,12 +71,11 @@ def build_draft_tagger(config: Config, draft: Draft) -> Tagger:
     if not draft.rules:
         raise RulesError("no rule files: give --rules or set [nlp] rules")
     plist = load_platforms(draft.platforms)
-    return _tagger(config, draft, plist, load_rule_files(list(draft.rules)))
+    return _tagger(config, draft, plist, load_ruleset(list(draft.rules), plist))
 
 
-def _tagger(config: Config, draft: Draft, plist: PlatformList, rules: list[Rule] | RuleSet) -> Tagger:
-    """The draft's tagger from its loaded platform list and rules (parsed, or already compiled)."""
-    ruleset = rules if isinstance(rules, RuleSet) else compile_rules(rules, plist, list(draft.rules))
+def _tagger(config: Config, draft: Draft, plist: PlatformList, ruleset: RuleSet) -> Tagger:
+    """The draft's tagger from its loaded platform list and compiled rules."""
     # The configured backstop too, so a diff shows what `wallwatch tag` would store.
     return Tagger(plist, ruleset, model=config.nlp.model,
                   files=[draft.platforms, *draft.rules], min_confidence=config.nlp.min_confidence,

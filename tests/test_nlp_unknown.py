@@ -10,6 +10,7 @@ import pytest
 
 from nlp_support import MODEL
 from wallwatch.nlp import build_tagger
+from wallwatch.nlp.model import entity_spans, load_model
 from wallwatch.nlp.text import split_sentences
 from wallwatch.nlp.unknown import UNLISTED, place_names, rare_names, unknown_organisations
 
@@ -46,7 +47,7 @@ def test_places_people_and_sources_are_not_taken_for_organisations(model_tagger)
     for text in ("Lazada now lets shoppers in Hanoi pay with Zorvapay, chief executive Quentin Marlowe told Reuters.",
                  "Lazada now lets shoppers pay with Zorvapay, according to Bloomberg, citing analyst Marlowe."):
         [sentence] = split_sentences(text)
-        names = unknown_organisations(sentence, model_tagger.platforms.find(text), model_tagger._spans)
+        names = unknown_organisations(sentence, model_tagger.platforms.find(text), entity_spans(load_model(MODEL)[0]))
         assert [m.text for m in names] == ["Zorvapay"], text
         assert names[0].platform.kind == UNLISTED and names[0].platform.group == "Zorvapay"
 

@@ -66,15 +66,20 @@ def _trie_to_regex(node: Mapping[str, dict]) -> str:
     return body
 
 
-def _spaces(item: str) -> str:
-    """A space inside an item (outside a character class) matches any run of spaces or hyphens."""
+def _loosen(item: str) -> str:
+    """Outside a character class, a space inside an item matches any run of spaces or hyphens, and a
+    straight apostrophe matches a curly one too ("won't" and "won’t": news sites use both)."""
     out, in_class = [], False
     for ch in item:
         if ch == "[":
             in_class = True
         elif ch == "]":
             in_class = False
-        out.append(r"(?:[\s\-]+)" if ch == " " and not in_class else ch)
+        if not in_class and ch == " ":
+            ch = r"(?:[\s\-]+)"
+        elif not in_class and ch == "'":
+            ch = "['’]"
+        out.append(ch)
     return "".join(out)
 
 
@@ -149,7 +154,7 @@ def compile_pattern(pattern: str, placeholders: Mapping[str, str]) -> re.Pattern
                                    + ", ".join("{" + k + "}" for k in sorted(placeholders)) + ")")
             return f"(?:{placeholders[name]})"
 
-        fragment = _PLACEHOLDER.sub(_sub, _spaces(item))
+        fragment = _PLACEHOLDER.sub(_sub, _loosen(item))
         parts.append(f"(?:{fragment})")
         nxt = items[i + 1] if i + 1 < len(items) else None
         if nxt is not None:

@@ -20,6 +20,9 @@ from wallwatch.nlp import load_tagger
     ("Taobao still does not accept WeChat Pay at checkout.", "closing", "payment", "Taobao", "WeChat Pay"),
     ("Amazon has dropped its plan to stop accepting UK-issued Visa credit cards.", "opening", "payment", "Amazon", "Visa"),
     ("Douyin will not let creators send their followers to Tencent's WeChat.", "closing", "advertising_traffic", "Douyin", "WeChat"),
+    # contractions, with straight and curly apostrophes
+    ("Twitter doesn't let users post links to Substack.", "closing", "link_access", "Twitter", "Substack"),
+    ("Twitter now won’t let you like tweets that link to Substack.", "closing", "link_access", "Twitter", "Substack"),
     # what follows from the change, after a comma, is not under its "stop"
     ("Google will stop requiring Play Billing for US apps, allowing developers to link out to their own websites.",
      "opening", "app_store_or_device", "Google", "their own websites"),

@@ -275,8 +275,13 @@ _RESUME = re.compile(r"(?:resum|reinstat|restor|reimpos|renew|extend|continu|bri
 
 # (A leading date may come first: "Back in August 2020, after Epic slipped ..., Apple removed ...".)
 _LEADING_CLAUSE = re.compile(r"^\W*(?:(?:back\s+)?(?:in|on)\s+[^,;]{1,30},\s*)?"
+                             r"(?:(?:(?:more|less) than|nearly|almost|about|over|some|just|only)\s+)?"
+                             r"(?:(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d+|several|a few)\s+"
+                             r"(?:days?|weeks?|months?|years?|decades?)\s+)?"
                              r"(?:having|after|despite|although|though|while|once|for years)\b[^,;]*,", re.I)
-_SUBORDINATE = re.compile(r"\b(?:after|following|because|since|once)\b", re.I)
+# What follows these opens a clause that gives the cause or a concession ("..., though product pages
+# still will not load"), not the news.
+_SUBORDINATE = re.compile(r"\b(?:after|following|because|since|once|though|although|even as|whereas)\b", re.I)
 
 
 def _demote_subordinate(cands: list[Candidate], text: str) -> None:

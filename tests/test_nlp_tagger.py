@@ -26,6 +26,15 @@ from wallwatch.nlp import load_tagger
     # what follows from the change, after a comma, is not under its "stop"
     ("Google will stop requiring Play Billing for US apps, allowing developers to link out to their own websites.",
      "opening", "app_store_or_device", "Google", "their own websites"),
+    # a refusal named as a noun; a concession after "though" and a leading "years after ..." clause are context
+    ("Tencent's refusal to let Taobao product pages load inside WeChat frustrates brands.",
+     "closing", "link_access", "WeChat", "Taobao"),
+    (("WeChat no longer blocks Taobao links outright: a shopper who taps one lands on a preview page, "
+      "though product pages still will not load inside the messenger."),
+     "opening", "link_access", "WeChat", "Taobao"),
+    ("More than two years after Bank Indonesia's interoperability push, Tokopedia still does not accept ShopeePay "
+      "at checkout, leaving shoppers who collect cashback on Shopee's wallet to top up GoPay instead.",
+     "closing", "payment", "Tokopedia", "ShopeePay"),
     # passives and hosts
     ("Links to Taobao are now allowed on WeChat, Tencent said.", "opening", "link_access", "WeChat", "Taobao"),
     ("Links to ByteDance's office app Feishu stopped working inside WeChat on Friday.", "closing", "link_access", "WeChat", "Feishu"),

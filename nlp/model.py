@@ -9,14 +9,12 @@ from collections.abc import Callable
 import spacy
 from spacy.language import Language
 
-from .platforms import Mention
 from .text import Sentence
 
 log = logging.getLogger("wallwatch.nlp")
 _warned: set[str] = set()
 
 # Entity labels that can name an organisation acting on another platform.
-ORG_LABELS = frozenset({"ORG", "PRODUCT"})
 # Only NER is needed on candidate sentences; the rest of the model is not run.
 _EXCLUDE = ["parser", "tagger", "attribute_ruler", "lemmatizer", "senter"]
 
@@ -68,13 +66,3 @@ def entity_spans(nlp: Language) -> EntitySpans:
         return found
 
     return spans
-
-
-def entity_finder(spans: EntitySpans) -> Callable[[Sentence], list[Mention]]:
-    """A function giving the organisations NER finds in a sentence."""
-
-    def find(sentence: Sentence) -> list[Mention]:
-        return [Mention(s, e, t) for s, e, t, label in spans(sentence)
-                if label in ORG_LABELS and not generic_name(t)]
-
-    return find

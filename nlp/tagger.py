@@ -12,12 +12,12 @@ from ..config import Config, NlpConfig
 from .analyse import Candidate, Context, analyse_backstop, analyse_sentence, sentence_mentions
 from .backstop import Backstop, builtin_backstop_path, features, load_backstop
 from .dating import reference_year
-from .model import entity_finder, entity_spans, load_model
+from .model import entity_spans, load_model
 from .platforms import Mention, PlatformList, builtin_platforms_path, load_platforms
 from .rules import RuleSet, load_ruleset, ruleset_version
 from .signals import Signal
 from .text import Sentence, split_sentences
-from .unknown import UNLISTED, name_like_spans, unknown_organisations
+from .unknown import UNLISTED, name_like_spans, organisation_finder, unknown_organisations
 
 #: The backstop's probability a sentence needs before a name the platform list does not know can be a
 #: signal's actor or target.
@@ -58,7 +58,7 @@ class Tagger:
         self.nlp, self.has_model = load_model(model)
         self.model_name = model if self.has_model else "blank"
         self._spans = entity_spans(self.nlp) if self.has_model else None
-        self._entities = entity_finder(self._spans) if self._spans is not None else None
+        self._entities = organisation_finder(self._spans) if self._spans is not None else None
         # The model's content and threshold change what is found, like a rule edit.
         engine = ENGINE_VERSION + (f"+backstop@{backstop_threshold:g}:{backstop.fingerprint}"
                                    if backstop is not None else "")

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .model import EntitySpans, generic_name
@@ -34,6 +34,8 @@ UNLISTED = "unlisted"
 
 # Labels under which the small model files organisations it does not know.
 NAME_LABELS = frozenset({"ORG", "PRODUCT", "PERSON", "GPE", "FAC", "WORK_OF_ART"})
+#: The labels the older merchant and counterpart readings take (``organisation_finder``).
+ORG_LABELS = frozenset({"ORG", "PRODUCT"})
 
 # A source cited for the news, not a party to it: "..., The Bell reported", "according to Caixin".
 _SOURCE_AFTER = re.compile(r"^\W{0,3}(?:reported|reports|wrote|writes|first reported|said in a report)\b", re.I)
@@ -44,11 +46,12 @@ _SOURCE_BEFORE = re.compile(r"\b(?:according to|told|seen by|reviewed by|reporte
 _PERSON_ROLE = re.compile(r"\b(?:chief executive|chief|executive|founder|co-founder|chairman|chairwoman|president|"
                           r"ceo|cfo|coo|cto|director|head|analyst|spokesman|spokeswoman|spokesperson|minister|"
                           r"judge|justice|commissioner|secretary|senator|lawyer|professor|partner|manager|"
-                          r"officer|vice president|economist|researcher)\s+$", re.I)
+                          r"officer|vice president|economist|researcher|governor|deputy governor|mayor|premier|prime minister|"
+                          r"official)\s+$", re.I)
 # Not a party's name: a hashtag or handle, a word in quotes ("'Interoperability' was the buzzword"),
 # an owner named in passing ("the Kering-owned label"), a product of the subject's own ("its Spark AR platform").
 _NOT_A_PARTY_BEFORE = re.compile(r"(?:[#@]|[\"“‘']|\b(?:its|their|his|her|our|my)\s+)$", re.I)
-_NOT_A_PARTY_AFTER = re.compile(r"^(?:[\"”’']|-(?:owned|backed|controlled|run|based|funded)\b)")
+_NOT_A_PARTY_AFTER = re.compile(r"^(?:[\"”]|['’](?!s\b)|-(?:owned|backed|controlled|run|based|funded)\b)")
 _LEADING_THE = re.compile(r"^(?:the|a|an)\s+", re.I)
 _TRAILING_POSSESSIVE = re.compile(r"['’]s?$")
 # A run of capitalised words ("Kaspi.kz", "Halyk Homebank", "VK Ads"); dots and hyphens stay inside.
@@ -138,10 +141,29 @@ def unknown_organisations(sentence: Sentence, known: Sequence[Mention], spans: E
             continue  # a person named in full ("Wang Xing"); one word is as often an unknown brand
         if not _rare(words, _RARITY.get(label, RARE_PLACE)):
             continue  # "Block", "Pencil", "Jones": ordinary words and common names are not taken
-        if _NOT_A_PARTY_BEFORE.search(text, max(0, start - 8), start) or _NOT_A_PARTY_AFTER.match(text[end:end + 12]):
-            continue
-        before = text[max(0, start - 40):start]
-        if _SOURCE_BEFORE.search(before) or _SOURCE_AFTER.match(text[end:end + 30]) or _PERSON_ROLE.search(before):
+        if not _could_be_party(text, start, end):
             continue
         out.append(Mention(start, end, name, Platform(name=name, kind=UNLISTED)))
     return out
+
+
+def _could_be_party(text: str, start: int, end: int) -> bool:
+    """Whether the name at ``start:end`` may be a party by where it stands: not a source, a person by role,
+    a hashtag, a quoted word, an owner in passing or a product after "its"."""
+    if _NOT_A_PARTY_BEFORE.search(text, max(0, start - 8), start) or _NOT_A_PARTY_AFTER.match(text[end:end + 12]):
+        return False
+    before = text[max(0, start - 40):start]
+    return not (_SOURCE_BEFORE.search(before) or _SOURCE_AFTER.match(text[end:end + 30])
+                or _PERSON_ROLE.search(before))
+
+
+def organisation_finder(spans: EntitySpans) -> Callable[[Sentence], list[Mention]]:
+    """A function giving the organisations and products NER finds in a sentence (the merchant that
+    accepts a wallet, the other side of a pair), where they stand as a party may."""
+
+    def find(sentence: Sentence) -> list[Mention]:
+        text = sentence.text
+        return [Mention(s, e, t) for s, e, t, label in spans(sentence)
+                if label in ORG_LABELS and not generic_name(t) and _could_be_party(text, s, e)]
+
+    return find

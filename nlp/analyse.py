@@ -110,6 +110,8 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
     ents: list[Mention] | None = None
     for crule in rules.of("trigger"):
         for m in crule.finditer(text, words):
+            if any(k.start <= m.start() and m.end() <= k.end for k in mentions if k.platform is not None):
+                continue  # the trigger word is a platform's name: "Kick", "Line", "Signal"
             cand = Candidate(crule, sentence, m.start(), m.end(), crule.rule.polarity or "opening")
             apply_negation(cand, text, rules)
             out.append(cand)

@@ -68,6 +68,12 @@ def test_sentence_level_phenomena(text, polarity, event_type, actor, target):
     "Apple opened its first store in Mumbai, and Google launched Gemini in India.",
     "Bilibili is testing an e-commerce mini-program inside its own app.",
     "WhatsApp added a stickers feature for group chats.",
+    # a trigger word that is a platform's name; one group's services inside its own app
+    "Kick has signed xQc to a two-year deal, the latest big name lured from Twitch.",
+    "Inside the Gojek app, GoFood orders can now be paid with GoPay Later instalments.",
+    # outages and goods taken off a marketplace
+    "WeChat Pay and Alipay stopped working at several MTR exits after a fault at a card-reader supplier.",
+    "Shopee, Lazada and Tokopedia pledged to remove listings of imported goods priced below $100.",
 ])
 def test_not_signals(text):
     s = best(text)

@@ -392,7 +392,7 @@ def _score(cand: Candidate, vetoes: Sequence) -> None:
     if any(n.startswith("event type: no cue") for n in notes):
         c -= 0.05
     for rule, m in vetoes:
-        if rule.applies_to and cand.polarity not in rule.applies_to:
+        if (rule.applies_to and cand.polarity not in rule.applies_to) or cand.status in rule.spares:
             continue
         c -= rule.penalty
         notes.append(f"veto {rule.id} ({m.group()!r}) -{rule.penalty:g}")

@@ -22,7 +22,8 @@ A rule file is JSONL, one rule a line, every rule with a stable ``id`` and a
 ``veto``
     Contexts that are not signals (earnings, a brand opening a store);
     ``penalty`` is taken off the confidence, 1 drops the signal; ``applies_to``
-    limits it to some polarities.
+    limits it to some polarities, and ``spares`` lists statuses it leaves alone
+    (a denial that blames an outage is still a denied closing).
 ``party``
     Generic counterparts ("third-party apps", "rival platforms").
 ``anaphor``
@@ -75,7 +76,7 @@ _EXTRA = {
     "event_cue": {"event_type", "weight"},
     "status_cue": {"status", "priority"},
     "negation": {"mode", "window", "inside"},
-    "veto": {"penalty", "applies_to"},
+    "veto": {"penalty", "applies_to", "spares"},
     "party": set(),
     "anaphor": set(),
     "authority": set(),
@@ -104,6 +105,7 @@ class Rule:
     inside: bool = True  # negation cues: also looked for inside a trigger's match
     roles: str = "subject"
     applies_to: tuple[str, ...] = ()  # veto: only candidates of these polarities (empty: all)
+    spares: tuple[str, ...] = ()  # veto: candidates of these statuses are left alone
     must_fire: tuple[str, ...] = ()
     must_not_fire: tuple[str, ...] = ()
     expect: dict = field(default_factory=dict)
@@ -284,6 +286,10 @@ def _parse_rule(obj: dict[str, Any], where: str) -> Rule:
         if not isinstance(applies, list) or any(a not in POLARITIES for a in applies):
             raise RulesError(f"{where}: {rid}: 'applies_to' must be a list of {', '.join(POLARITIES)}")
         kw["applies_to"] = tuple(applies)
+        spares = obj.get("spares", [])
+        if not isinstance(spares, list) or any(a not in STATUSES for a in spares):
+            raise RulesError(f"{where}: {rid}: 'spares' must be a list of {', '.join(STATUSES)}")
+        kw["spares"] = tuple(spares)
     expect = obj.get("expect", {})
     if not isinstance(expect, dict) or set(expect) - {"polarity", "event_type", "actor", "target", "status"}:
         raise RulesError(f"{where}: {rid}: 'expect' must be an object with polarity/event_type/actor/target/status")

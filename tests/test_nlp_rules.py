@@ -47,6 +47,8 @@ def test_rule_ids_are_unique_and_patterns_compile():
     (json.dumps({**TRIGGER, "colour": "red"}), "unknown key(s) colour"),
     (json.dumps({**TRIGGER, "id": "Has Spaces"}), "'id' must be"),
     (json.dumps({**TRIGGER, "weight": 3}), "'weight' must be a number"),
+    (json.dumps({"id": "veto.x", "kind": "veto", "patterns": ["outage"], "spares": ["asleep"]}),
+     "'spares' must be a list of live, trial"),
 ])
 def test_a_malformed_rule_line_names_file_and_line(tmp_path: Path, line: str, message: str):
     path = tmp_path / "bad.jsonl"

@@ -43,6 +43,10 @@ from wallwatch.nlp import load_tagger
     ("Alibaba's Taobao and Tmall will add Tencent's WeChat Pay as a payment option.", "opening", "payment", "Taobao", "WeChat Pay"),
     ("WeChat has singled out QQ Music, Zhihu and Xiaohongshu, saying their links will no longer open directly.",
      "closing", "link_access", "WeChat", "Zhihu and Xiaohongshu"),
+    # news as the blocked side; a delivery app's merchants moved onto an open network
+    ("Facebook pulled the plug on news for Australian users in February 2021.", "closing", "link_access", "Facebook", "news"),
+    ("Swiggy could soon list its restaurant partners on the ONDC network, a shift for a company that has kept its "
+     "food-delivery catalogue within its own app.", "opening", "logistics_or_service", "Swiggy", "ONDC"),
     # global gatekeepers and regulators
     ("Apple will allow alternative app marketplaces on iPhones in the EU from March.", "opening", "app_store_or_device", "Apple", None),
     ("The European Commission ordered Apple to let rival smartwatches use iOS notifications.", "mandate", "regulatory_order", "European Commission", "Apple"),
@@ -83,6 +87,9 @@ def test_not_signals(text):
 @pytest.mark.parametrize("text, status", [
     ("Alibaba and Tencent are reportedly in talks to let Taobao accept WeChat Pay.", "rumoured"),
     ("Tencent denied blocking links to Alibaba's Taobao.", "denied"),
+    # the outage a denial blames does not veto the denied closing
+    ("Ant Group denied that it had removed Poizon's mini-program from Alipay, saying Poizon had taken it offline "
+     "for a system upgrade.", "denied"),
     ("For years WeChat had restricted the sharing of links to Alibaba shops.", "background"),
     ("WeChat is trialling direct links to Taobao for a small number of users.", "trial"),
     ("Taobao will accept WeChat Pay from 12 September.", "announced"),

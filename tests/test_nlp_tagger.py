@@ -20,6 +20,8 @@ from wallwatch.nlp import load_tagger
     ("Taobao still does not accept WeChat Pay at checkout.", "closing", "payment", "Taobao", "WeChat Pay"),
     ("Amazon has dropped its plan to stop accepting UK-issued Visa credit cards.", "opening", "payment", "Amazon", "Visa"),
     ("Douyin will not let creators send their followers to Tencent's WeChat.", "closing", "advertising_traffic", "Douyin", "WeChat"),
+    # an opening under a verb that buries it
+    ("X could soon start down-ranking posts that link out to Bluesky.", "closing", "link_access", "X", "Bluesky"),
     # contractions, with straight and curly apostrophes
     ("Twitter doesn't let users post links to Substack.", "closing", "link_access", "Twitter", "Substack"),
     ("Twitter now won’t let you like tweets that link to Substack.", "closing", "link_access", "Twitter", "Substack"),

@@ -42,6 +42,9 @@ _SPEAKER = re.compile(r"^\s*,?\s*(?:said|says|say|told|tells|reported|reports|co
                       r"noted|notes|added|explained|wrote|stated|argued|claimed|claims|has said|had said)\b")
 _SELF_REPORT = re.compile(r"\s*,?\s*(?:said|says|confirmed|confirms|stated|explained|added)\s+(?:that\s+)?"
                           r"(?:it|they)\s+(?:had|has|have|was|were|would|will|is|are)\b", re.I)
+# An owner named in passing ("PhonePe, then owned by Flipkart", "Ele.me, a unit of Alibaba") is neither side.
+_OWNER_IN_PASSING = re.compile(r"\b(?:(?:owned|backed|controlled|acquired|bought|run) by|(?:unit|arm|subsidiary|affiliate|"
+                               r"part) of)\s+(?:the\s+)?$", re.I)
 _NOUN_TRIGGER = re.compile(r"^(?:ban|bans|block|blockade|restrictions?|curbs?|crackdown|clean-up|removal|limits?)\b", re.I)
 # A body that can be the subject of "bans"/"limits" ("Japan's new law bans ..."), not a noun compound.
 _BODY = re.compile(r"\b(?:law|laws|act|rules|regulations?|legislation|bill|government|court|commission|regulators?|"
@@ -104,6 +107,10 @@ def fold_possessives(text: str, mentions: Sequence[Mention], platforms: Platform
     return out
 
 
+def owner_in_passing(text: str, m: Mention) -> bool:
+    return bool(_OWNER_IN_PASSING.search(text, max(0, m.start - 30), m.start))
+
+
 def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *, authority: bool,
                  event_type: str | None, floor: int = 0, roles: str = "subject") -> Mention | None:
     """The mention that acts for a trigger spanning ``start:end`` of ``text``."""
@@ -115,7 +122,8 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
         cands = [m for m in cands if m.platform.kind != "law"
                  and (m.start < end or not any(o.platform.kind == "law" and o.end <= start for o in cands))] or cands
     else:
-        cands = [m for m in mentions if not m.generic and not (m.platform and m.platform.is_authority)]
+        cands = [m for m in mentions if not m.generic and not (m.platform and m.platform.is_authority)
+                 and not owner_in_passing(text, m)]
         # A standard (RCS, NFC, SMS) is what gets adopted, not who adopts it.
         cands = [m for m in cands if not (m.platform and m.platform.kind == "standard")] or cands
     if not cands:
@@ -254,7 +262,7 @@ def choose_target(text: str, mentions: Sequence[Mention], actor: Mention | None,
     after it ("other platforms"), else a platform before it."""
     others = [m for m in mentions if m is not actor and not m.generic
               and not _REPLACED.search(text[max(0, m.start - 40):m.start])
-              and not (m.platform and m.platform.is_authority)
+              and not (m.platform and m.platform.is_authority) and not owner_in_passing(text, m)
               and (actor is None or (m.group != actor.group and m.name != actor.name))]
     inside = [m for m in others if m.start < end and m.end > start]
     clause_end = _clause_end(text, end)

@@ -37,6 +37,9 @@ from wallwatch.nlp import load_tagger
     ("More than two years after Bank Indonesia's interoperability push, Tokopedia still does not accept ShopeePay "
       "at checkout, leaving shoppers who collect cashback on Shopee's wallet to top up GoPay instead.",
      "closing", "payment", "Tokopedia", "ShopeePay"),
+    # an owner named in passing is neither side; what comes "until" someone orders it back is the sequel
+    ("In January 2017 ICICI Bank stopped processing UPI transactions from PhonePe, then owned by Flipkart, "
+     "until the NPCI told it to restore them.", "closing", "payment", "ICICI Bank", None),
     # passives and hosts
     ("Links to Taobao are now allowed on WeChat, Tencent said.", "opening", "link_access", "WeChat", "Taobao"),
     ("Links to ByteDance's office app Feishu stopped working inside WeChat on Friday.", "closing", "link_access", "WeChat", "Feishu"),

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from .authority import become_order, hearsay, ordered_by
 from .platforms import Mention
-from .roles import HOST_PREPS, choose_actor, choose_target, preposition
+from .roles import HOST_PREPS, choose_actor, choose_target, preposition, quoted_speaker
 
 if TYPE_CHECKING:
     from .analyse import Candidate, Context
@@ -30,6 +30,11 @@ def assign_roles(cand: Candidate, text: str, mentions: Sequence[Mention], partie
     cand.dropped = None
     actor = choose_actor(text, mentions, cand.start, cand.end, authority=authority, event_type=cand.event_type,
                          roles=rule.roles)
+    if not authority and (actor is None or actor.start >= cand.start):
+        speaker = quoted_speaker(text, cand.start, cand.end, mentions)
+        if speaker is not None:
+            actor = speaker
+            cand.notes.append(f"actor {speaker.name}: speaks for 'we' in the quote")
     if not authority and ctx.recent is not None and (actor is None or actor.start >= cand.start):
         ana = next((m for c in ctx.anaphors for m in c.finditer(text[:cand.start])), None)
         if ana is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from .roles import first_person_quote
 from .rules import RuleSet
 
 if TYPE_CHECKING:
@@ -53,9 +54,11 @@ def apply_negation(cand: Candidate, text: str, rules: RuleSet) -> None:
                 cand.negation = "double"
                 cand.notes.append(f"restriction ({m.group()!r}) undone by {undo.rule.id}")
                 return
-        if mode == "negate" and cand.polarity == "closing" and _denied(text, rules):
+        if mode == "negate" and cand.polarity == "closing" and (
+                _denied(text, rules) or first_person_quote(text, cand.start, cand.end) is not None):
             # "links are not being throttled inside WeChat, a spokesperson said, denying reports": the
-            # closing is what is denied, as with "denied it would stop accepting".
+            # closing is what is denied, as with "denied it would stop accepting"; so is a closing a
+            # company negates in its own voice ('"We have never blocked Kimi," a WeChat spokesperson said').
             cand.status = "denied"
             cand.notes.append(f"closing denied ({m.group()!r} with a denial)")
             return

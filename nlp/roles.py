@@ -294,3 +294,30 @@ def choose_target(text: str, mentions: Sequence[Mention], actor: Mention | None,
         if pay:
             return pay[0]
     return ordered[0] if ordered else None
+
+
+_OPEN_QUOTE = re.compile(r"(?:^|(?<=\s))[\"“‘']")
+_CLOSE_QUOTE = re.compile(r"[\"”’'](?=[\s,.;:]|$)")
+_FIRST_PERSON = re.compile(r"\b(?:we|our|us)\b", re.I)
+_AFTER_QUOTE = re.compile(r"\s*,?\s*(?:said\s+|says\s+)?(?:(?:a|an|the)\s+)?$", re.I)
+_SPEAKER_ROLE = re.compile(r"(?:['’]s)?\s+(?:spokes(?:person|man|woman)|executive|official|representative|statement|"
+                           r"said|says|told|wrote|added)\b", re.I)
+
+
+def first_person_quote(text: str, start: int, end: int) -> int | None:
+    """Where the quote ends when ``start:end`` sits in a quote that speaks as "we" ('"We have never blocked
+    Kimi," a WeChat spokesperson said'), else None."""
+    opens = [m.start() for m in _OPEN_QUOTE.finditer(text, 0, start)]
+    close = _CLOSE_QUOTE.search(text, end)
+    if not opens or close is None or not _FIRST_PERSON.search(text, opens[-1], start):
+        return None
+    return close.end()
+
+
+def quoted_speaker(text: str, start: int, end: int, mentions: Sequence[Mention]) -> Mention | None:
+    """The platform whose spokesperson says the quote "we" speaks in: its act."""
+    close = first_person_quote(text, start, end)
+    if close is None:
+        return None
+    return next((m for m in mentions if close <= m.start <= close + 25 and m.platform is not None
+                 and _AFTER_QUOTE.fullmatch(text, close, m.start) and _SPEAKER_ROLE.match(text, m.end)), None)

@@ -40,6 +40,9 @@ from wallwatch.nlp import load_tagger
     # an owner named in passing is neither side; what comes "until" someone orders it back is the sequel
     ("In January 2017 ICICI Bank stopped processing UPI transactions from PhonePe, then owned by Flipkart, "
      "until the NPCI told it to restore them.", "closing", "payment", "ICICI Bank", None),
+    # "we" in a quote is the company whose spokesperson speaks
+    ('"We have not removed the YouTube app from anyone\'s device," a Roku spokesperson said.',
+     "closing", "app_store_or_device", "Roku", "YouTube"),
     # passives and hosts
     ("Links to Taobao are now allowed on WeChat, Tencent said.", "opening", "link_access", "WeChat", "Taobao"),
     ("Links to ByteDance's office app Feishu stopped working inside WeChat on Friday.", "closing", "link_access", "WeChat", "Feishu"),
@@ -92,6 +95,7 @@ def test_not_signals(text):
 @pytest.mark.parametrize("text, status", [
     ("Alibaba and Tencent are reportedly in talks to let Taobao accept WeChat Pay.", "rumoured"),
     ("Tencent denied blocking links to Alibaba's Taobao.", "denied"),
+    ('"We have never blocked Kimi," a WeChat spokesperson said after users complained.', "denied"),
     # the outage a denial blames does not veto the denied closing
     ("Ant Group denied that it had removed Poizon's mini-program from Alipay, saying Poizon had taken it offline "
      "for a system upgrade.", "denied"),

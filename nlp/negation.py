@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from .analyse import Candidate
 
 FLIP = {"opening": "closing", "closing": "opening"}
+# A company's spokesperson saying it is not blocking: "LinkedIn is not blocking OpenAI's Atlas browser, a
+# company spokesperson said".
+_SPOKESPERSON = re.compile(r",\s*(?:a|an|the)\s+(?:company\s+|[A-Z][\w.&'’-]*\s+)?(?:spokes(?:person|man|woman)|"
+                           r"representative)\s+(?:said|says|told)\b")
 _WORD = re.compile(r"[\w'’.\-]+")
 
 
@@ -55,10 +59,12 @@ def apply_negation(cand: Candidate, text: str, rules: RuleSet) -> None:
                 cand.notes.append(f"restriction ({m.group()!r}) undone by {undo.rule.id}")
                 return
         if mode == "negate" and cand.polarity == "closing" and (
-                _denied(text, rules) or first_person_quote(text, cand.start, cand.end) is not None):
+                _denied(text, rules) or first_person_quote(text, cand.start, cand.end) is not None
+                or _SPOKESPERSON.search(text, cand.end)):
             # "links are not being throttled inside WeChat, a spokesperson said, denying reports": the
             # closing is what is denied, as with "denied it would stop accepting"; so is a closing a
-            # company negates in its own voice ('"We have never blocked Kimi," a WeChat spokesperson said').
+            # company negates in its own voice ('"We have never blocked Kimi," a WeChat spokesperson said', "X is
+            # not blocking Y, a company spokesperson said").
             cand.status = "denied"
             cand.notes.append(f"closing denied ({m.group()!r} with a denial)")
             return

@@ -55,6 +55,11 @@ from wallwatch.nlp import load_tagger
     ("Facebook pulled the plug on news for Australian users in February 2021.", "closing", "link_access", "Facebook", "news"),
     ("Swiggy could soon list its restaurant partners on the ONDC network, a shift for a company that has kept its "
      "food-delivery catalogue within its own app.", "opening", "logistics_or_service", "Swiggy", "ONDC"),
+    # AI agents and protocols
+    ("Google would add support for Anthropic's Model Context Protocol to its Gemini models.",
+     "opening", "login_or_data", "Google", "Model Context Protocol"),
+    ("Amazon sued Perplexity to stop its Comet browser from shopping on Amazon.com.", "closing", "link_access",
+     "Amazon", "Perplexity"),
     # global gatekeepers and regulators
     ("Apple will allow alternative app marketplaces on iPhones in the EU from March.", "opening", "app_store_or_device", "Apple", None),
     ("The European Commission ordered Apple to let rival smartwatches use iOS notifications.", "mandate", "regulatory_order", "European Commission", "Apple"),
@@ -96,6 +101,7 @@ def test_not_signals(text):
     ("Alibaba and Tencent are reportedly in talks to let Taobao accept WeChat Pay.", "rumoured"),
     ("Tencent denied blocking links to Alibaba's Taobao.", "denied"),
     ('"We have never blocked Kimi," a WeChat spokesperson said after users complained.', "denied"),
+    ("LinkedIn is not blocking OpenAI's Atlas browser, a company spokesperson said.", "denied"),
     # the outage a denial blames does not veto the denied closing
     ("Ant Group denied that it had removed Poizon's mini-program from Alipay, saying Poizon had taken it offline "
      "for a system upgrade.", "denied"),

@@ -40,8 +40,10 @@ def ordered_by(text: str, mentions: Sequence[Mention], start: int) -> Mention | 
     return None
 
 
-# "Five years before the DMA forced anything, Apple licensed ...": an order that had not happened.
-_COUNTERFACTUAL = re.compile(r"\b(?:before|without|unlike|absent|long before|years before)\s+(?:the\s+|any\s+)?$", re.I)
+# "Five years before the DMA forced anything, Apple licensed ...": an order that had not happened;
+# "Despite the Justice Department's lawsuit, Apple still does not allow ...": one that has not worked.
+_COUNTERFACTUAL = re.compile(r"\b(?:before|without|unlike|absent|long before|years before|despite|in spite of|"
+                             r"notwithstanding)\s+(?:the\s+|any\s+)?$", re.I)
 
 
 _COMMIT = re.compile(r"\b(?:agreed|agrees|agreeing|committed|commits|committing|pledged|pledges|promised|"
@@ -96,7 +98,8 @@ def alleged(cand: Candidate, text: str, mentions: Sequence[Mention]) -> None:
             or cand.actor is None:
         return
     authority = next((m for m in mentions if m.platform and m.platform.is_authority
-                      and m.platform.kind != "law" and m.end <= cand.actor.start), None)
+                      and m.platform.kind != "law" and m.end <= cand.actor.start
+                      and not _COUNTERFACTUAL.search(text, max(0, m.start - 30), m.start)), None)
     if authority is None:
         return
     if not (_ALLEGE.search(text, authority.end, cand.actor.start)

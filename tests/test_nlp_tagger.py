@@ -55,6 +55,11 @@ from wallwatch.nlp import load_tagger
     ("Facebook pulled the plug on news for Australian users in February 2021.", "closing", "link_access", "Facebook", "news"),
     ("Swiggy could soon list its restaurant partners on the ONDC network, a shift for a company that has kept its "
      "food-delivery catalogue within its own app.", "opening", "logistics_or_service", "Swiggy", "ONDC"),
+    # courts: an order to hand data to rivals; a lawsuit named in a concession orders nothing
+    ("U.S. District Judge Amit Mehta directed Google to hand qualified competitors parts of its search index.",
+     "mandate", "regulatory_order", "Court", "Google"),
+    ("Despite the Justice Department's lawsuit, Apple still does not allow browsers on iPhones to use any "
+     "rendering engine but its own.", "closing", "app_store_or_device", "Apple", None),
     # AI agents and protocols
     ("Google would add support for Anthropic's Model Context Protocol to its Gemini models.",
      "opening", "login_or_data", "Google", "Model Context Protocol"),

@@ -65,6 +65,9 @@ RARE_FIRST = 2.0
 # of ordinary words; a place the gazetteer lacks (Xinjiang), a surname (Jones) or a title only counts
 # if it is rare, as unfamiliar brands mislabelled as places or people are (Ozon, Trendyol, Kaspi).
 RARE_PLACE = 2.0
+# A sentence's first word is capitalised anyway: NER's organisation there is taken unless every word of it
+# is very common ("Time saved ..."; "Costco", "Target" and "Global Blue" are kept).
+COMMON_FIRST = 5.5
 _RARITY = {"ORG": 4.5, "PRODUCT": 3.0, "RARE": RARE_INSIDE}
 
 
@@ -164,6 +167,7 @@ def organisation_finder(spans: EntitySpans) -> Callable[[Sentence], list[Mention
     def find(sentence: Sentence) -> list[Mention]:
         text = sentence.text
         return [Mention(s, e, t) for s, e, t, label in spans(sentence)
-                if label in ORG_LABELS and not generic_name(t) and _could_be_party(text, s, e)]
+                if label in ORG_LABELS and not generic_name(t) and _could_be_party(text, s, e)
+                and not (s == 0 and not _rare(t.split(), COMMON_FIRST))]
 
     return find

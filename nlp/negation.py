@@ -62,9 +62,8 @@ def apply_negation(cand: Candidate, text: str, rules: RuleSet) -> None:
                 _denied(text, rules) or first_person_quote(text, cand.start, cand.end) is not None
                 or _SPOKESPERSON.search(text, cand.end)):
             # "links are not being throttled inside WeChat, a spokesperson said, denying reports": the
-            # closing is what is denied, as with "denied it would stop accepting"; so is a closing a
-            # company negates in its own voice ('"We have never blocked Kimi," a WeChat spokesperson said', "X is
-            # not blocking Y, a company spokesperson said").
+            # closing is what is denied, as with "denied it would stop accepting"; so is a closing a company
+            # negates in its own voice ('"We have never blocked Kimi," a WeChat spokesperson said').
             cand.status = "denied"
             cand.notes.append(f"closing denied ({m.group()!r} with a denial)")
             return

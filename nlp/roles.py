@@ -43,8 +43,8 @@ _SPEAKER = re.compile(r"^\s*,?\s*(?:said|says|say|told|tells|reported|reports|co
 _SELF_REPORT = re.compile(r"\s*,?\s*(?:said|says|confirmed|confirms|stated|explained|added)\s+(?:that\s+)?"
                           r"(?:it|they)\s+(?:had|has|have|was|were|would|will|is|are)\b", re.I)
 # An owner named in passing ("PhonePe, then owned by Flipkart", "Ele.me, a unit of Alibaba") is neither side.
-_OWNER_IN_PASSING = re.compile(r"\b(?:(?:owned|backed|controlled|acquired|bought|run) by|(?:unit|arm|subsidiary|affiliate|"
-                               r"part) of)\s+(?:the\s+)?$", re.I)
+_OWNER_IN_PASSING = re.compile(r"\b(?:(?:owned|backed|controlled|acquired|bought|run) by|"
+                               r"(?:unit|arm|subsidiary|affiliate|part) of)\s+(?:the\s+)?$", re.I)
 _NOUN_TRIGGER = re.compile(r"^(?:ban|bans|block|blockade|restrictions?|curbs?|crackdown|clean-up|removal|limits?)\b", re.I)
 # A body that can be the subject of "bans"/"limits" ("Japan's new law bans ..."), not a noun compound.
 _BODY = re.compile(r"\b(?:law|laws|act|rules|regulations?|legislation|bill|government|court|commission|regulators?|"
@@ -108,6 +108,7 @@ def fold_possessives(text: str, mentions: Sequence[Mention], platforms: Platform
 
 
 def owner_in_passing(text: str, m: Mention) -> bool:
+    """Whether ``m`` is named only as the owner of what comes before it ("then owned by Flipkart")."""
     return bool(_OWNER_IN_PASSING.search(text, max(0, m.start - 30), m.start))
 
 

@@ -15,7 +15,9 @@ cities, states and regions, listed in ``data/places.txt``), people named in full
 titles cited as sources, and the short acronyms ``model.generic_name`` rejects.
 The tagger takes such a name as a role only beside a listed platform or a
 generic party, and only in a sentence the backstop reads as an event
-(``Tagger._with_unknown_names``).
+(``Tagger._with_unknown_names``). ``organisation_finder`` serves the older,
+narrower readings (the merchant that accepts a wallet, the other side of a
+pair) with NER's organisations that pass the same where-it-stands check.
 """
 
 from __future__ import annotations
@@ -46,8 +48,8 @@ _SOURCE_BEFORE = re.compile(r"\b(?:according to|told|seen by|reviewed by|reporte
 _PERSON_ROLE = re.compile(r"\b(?:chief executive|chief|executive|founder|co-founder|chairman|chairwoman|president|"
                           r"ceo|cfo|coo|cto|director|head|analyst|spokesman|spokeswoman|spokesperson|minister|"
                           r"judge|justice|commissioner|secretary|senator|lawyer|professor|partner|manager|"
-                          r"officer|vice president|economist|researcher|governor|deputy governor|mayor|premier|prime minister|"
-                          r"official)\s+$", re.I)
+                          r"officer|vice president|economist|researcher|governor|deputy governor|mayor|premier|"
+                          r"prime minister|official)\s+$", re.I)
 # Not a party's name: a hashtag or handle, a word in quotes ("'Interoperability' was the buzzword"),
 # an owner named in passing ("the Kering-owned label"), a product of the subject's own ("its Spark AR platform").
 _NOT_A_PARTY_BEFORE = re.compile(r"(?:[#@]|[\"“‘']|\b(?:its|their|his|her|our|my)\s+)$", re.I)

@@ -44,6 +44,12 @@ def apply_negation(cand: Candidate, text: str, rules: RuleSet) -> None:
             cand.status = "denied"
             cand.notes.append(f"deny by {c.rule.id} ({m.group()!r})")
             continue
+        if mode == "negate" and cand.polarity == "mandate" and before:
+            # "faces no obligation to connect", "did not order": no order was given. (A negation inside the
+            # order is what is ordered against: "fined Google for pressuring developers not to launch".)
+            cand.negation = mode
+            cand.dropped = f"negated order (by {c.rule.id} ({m.group()!r}))"
+            return
         if mode == "reverse" and len(found) % 2 == 0:
             # "dropped its plan to stop accepting": two reversals cancel out.
             cand.negation = "double"

@@ -96,6 +96,9 @@ def test_sentence_level_phenomena(text, polarity, event_type, actor, target):
     # outages and goods taken off a marketplace
     "WeChat Pay and Alipay stopped working at several MTR exits after a fault at a card-reader supplier.",
     "Shopee, Lazada and Tokopedia pledged to remove listings of imported goods priced below $100.",
+    # an order negated before it was given
+    "Japan's smartphone law does not cover messaging apps, so LINE Yahoo faces no obligation to connect LINE with "
+    "rivals such as KakaoTalk.",
 ])
 def test_not_signals(text):
     s = best(text)

@@ -60,6 +60,9 @@ from wallwatch.nlp import load_tagger
      "mandate", "regulatory_order", "Court", "Google"),
     ("Despite the Justice Department's lawsuit, Apple still does not allow browsers on iPhones to use any "
      "rendering engine but its own.", "closing", "app_store_or_device", "Apple", None),
+    # a national law named with two words before "law" is the authority
+    ("Japan's smartphone competition law will require Apple and Google to permit rival app stores on their phones.",
+     "mandate", "regulatory_order", "Japan's smartphone competition law", "Apple"),
     # AI agents and protocols
     ("Google would add support for Anthropic's Model Context Protocol to its Gemini models.",
      "opening", "login_or_data", "Google", "Model Context Protocol"),

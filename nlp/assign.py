@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 def assign_roles(cand: Candidate, text: str, mentions: Sequence[Mention], parties: Sequence[Mention],
-           ctx: Context, extra: Sequence[Mention] = ()) -> None:
+                 ctx: Context, extra: Sequence[Mention] = ()) -> None:
     """Actor and target of a candidate; ``extra`` (organisations NER found) can only be targets."""
     rule = cand.rule.rule
     authority = cand.polarity == "mandate" or rule.scope == "authority"
@@ -40,8 +40,7 @@ def assign_roles(cand: Candidate, text: str, mentions: Sequence[Mention], partie
         if ana is not None:
             if actor is None or ctx.recent.group != actor.group:
                 actor = ctx.recent
-                cand.notes.append(f"actor {actor.name} from the previous sentences"
-                                  + (f" ({ana.group()!r})" if ana else ""))
+                cand.notes.append(f"actor {actor.name} from the previous sentences ({ana.group()!r})")
         elif (actor is not None and actor.platform is not None and ctx.recent.group != actor.group
               and not any(m.end <= cand.start and not m.generic for m in mentions)
               and preposition(text, actor) in _DESTINATION_PREPS):
@@ -54,8 +53,8 @@ def assign_roles(cand: Candidate, text: str, mentions: Sequence[Mention], partie
         if actor is not None:
             cand.notes.append(f"authority {actor.name} from the previous sentence")
     pool = sorted([*mentions, *extra], key=lambda m: m.start) if extra else mentions
-    target = choose_target(text, pool, actor, cand.start, cand.end, event_type=cand.event_type,
-                           parties=[p for p in parties if not _names_actor(p, actor)])
+    own = [p for p in parties if not _names_actor(p, actor)]  # not "other Google apps"
+    target = choose_target(text, pool, actor, cand.start, cand.end, event_type=cand.event_type, parties=own)
     if (rule.roles == "passive" and actor is not None and actor.start >= cand.end and target is not None
             and target.start >= cand.end):
         # "Ola's mini app has disappeared from PhonePe Switch, the platform that once hosted Swiggy": what
@@ -64,7 +63,6 @@ def assign_roles(cand: Candidate, text: str, mentions: Sequence[Mention], partie
                          and m.group != actor.group and not (m.platform and m.platform.is_authority)), None)
         if affected is not None:
             target = affected
-    own = [p for p in parties if not _names_actor(p, actor)]  # not "other Google apps"
     if target is None and own:
         target = min(own, key=lambda p: abs(p.start - cand.end))
         cand.notes.append(f"generic counterpart {target.text!r}")

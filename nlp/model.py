@@ -14,7 +14,6 @@ from .text import Sentence
 log = logging.getLogger("wallwatch.nlp")
 _warned: set[str] = set()
 
-# Entity labels that can name an organisation acting on another platform.
 # Only NER is needed on candidate sentences; the rest of the model is not run.
 _EXCLUDE = ["parser", "tagger", "attribute_ruler", "lemmatizer", "senter"]
 

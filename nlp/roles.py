@@ -107,6 +107,11 @@ def fold_possessives(text: str, mentions: Sequence[Mention], platforms: Platform
     return out
 
 
+def speaks_after(text: str, m: Mention) -> bool:
+    """Whether ``m`` is named as the one speaking: "Apple said", "a WeChat spokesperson told Reuters"."""
+    return bool(_SPEAKER.match(text[m.end:m.end + 20]) or _STAFF_SPEAKER.match(text[m.end:m.end + 40]))
+
+
 def owner_in_passing(text: str, m: Mention) -> bool:
     """Whether ``m`` is named only as the owner of what comes before it ("then owned by Flipkart")."""
     return bool(_OWNER_IN_PASSING.search(text, max(0, m.start - 30), m.start))
@@ -187,8 +192,7 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
     if actor is None and not authority:  # the pattern starts with the platform: "{PAY} showed up on ..."
         actor = next((m for m in after if m.start < end), None)
     if actor is None and not authority:  # "developers can now point users to ..., Apple said": the speaker decides
-        actor = next((m for m in after if _SPEAKER.match(text[m.end:m.end + 20])
-                      or _STAFF_SPEAKER.match(text[m.end:m.end + 40])), None)
+        actor = next((m for m in after if speaks_after(text, m)), None)
     if actor is None and not authority and roles == "subject":
         # "Europe's first interoperable chats are live: WhatsApp has begun delivering ...": a headline-style
         # lead names the event before the colon and its subject after it.
@@ -301,8 +305,6 @@ _OPEN_QUOTE = re.compile(r"(?:^|(?<=\s))[\"“‘']")
 _CLOSE_QUOTE = re.compile(r"[\"”’'](?=[\s,.;:]|$)")
 _FIRST_PERSON = re.compile(r"\b(?:we|our|us)\b", re.I)
 _AFTER_QUOTE = re.compile(r"\s*,?\s*(?:said\s+|says\s+)?(?:(?:a|an|the)\s+)?$", re.I)
-_SPEAKER_ROLE = re.compile(r"(?:['’]s)?\s+(?:spokes(?:person|man|woman)|executive|official|representative|statement|"
-                           r"said|says|told|wrote|added)\b", re.I)
 
 
 def first_person_quote(text: str, start: int, end: int) -> int | None:
@@ -321,4 +323,4 @@ def quoted_speaker(text: str, start: int, end: int, mentions: Sequence[Mention])
     if close is None:
         return None
     return next((m for m in mentions if close <= m.start <= close + 25 and m.platform is not None
-                 and _AFTER_QUOTE.fullmatch(text, close, m.start) and _SPEAKER_ROLE.match(text, m.end)), None)
+                 and _AFTER_QUOTE.fullmatch(text, close, m.start) and speaks_after(text, m)), None)

@@ -87,10 +87,15 @@ def rare_names(text: str) -> list[tuple[int, int, str, str]]:
             if _rare_run(text, m)]
 
 
+def _opens_sentence(text: str, start: int) -> bool:
+    """Whether a word at ``start`` opens the sentence (after a quote or bracket): capitalised anyway."""
+    return not text[:start].strip(" \"'“‘(")
+
+
 def _rare_run(text: str, run: re.Match[str]) -> bool:
     """Whether a capitalised run holds a rare word; one opening the sentence must be rarer still."""
-    opens = not text[:run.start()].strip(" \"'“‘(")
-    return _rare(re.split(r"[\s\-]+", run.group()), RARE_FIRST if opens else RARE_INSIDE)
+    limit = RARE_FIRST if _opens_sentence(text, run.start()) else RARE_INSIDE
+    return _rare(re.split(r"[\s\-]+", run.group()), limit)
 
 
 def _rare(words: Sequence[str], limit: float) -> bool:
@@ -111,7 +116,7 @@ def name_like_spans(text: str, known: Sequence[Mention]) -> list[tuple[int, int]
     places = place_names()
     out = []
     for m in _CAPITALISED_RUN.finditer(text):
-        if not text[:m.start()].strip(" \"'“‘(") and not _rare_run(text, m):
+        if _opens_sentence(text, m.start()) and not _rare_run(text, m):
             continue  # a capitalised first word is a name only if rare
         if m.group().lower() in places or any(m.start() < k.end and k.start < m.end() for k in known):
             continue
@@ -170,6 +175,6 @@ def organisation_finder(spans: EntitySpans) -> Callable[[Sentence], list[Mention
         text = sentence.text
         return [Mention(s, e, t) for s, e, t, label in spans(sentence)
                 if label in ORG_LABELS and not generic_name(t) and _could_be_party(text, s, e)
-                and not (s == 0 and not _rare(t.split(), COMMON_FIRST))]
+                and not (_opens_sentence(text, s) and not _rare(t.split(), COMMON_FIRST))]
 
     return find

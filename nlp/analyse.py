@@ -83,6 +83,8 @@ def sentence_mentions(sentence: Sentence, platforms: PlatformList, known: set[st
         if hit and not any(m.start < end and start < m.end for m in mentions):
             mentions.append(Mention(start, end, text[start:end], hit))
     mentions.sort(key=lambda m: m.start)
+    if any(m.platform is not None and m.platform.needs_context(m.text) for m in mentions):
+        mentions = _in_context(mentions, platforms, known)
     # "WhatsApp Channels", "Instagram Channels": a feature's bare name right after another company's
     # platform is that platform's feature, not a mention of the feature's owner (WeChat Channels).
     mentions = [m for i, m in enumerate(mentions)
@@ -90,6 +92,20 @@ def sentence_mentions(sentence: Sentence, platforms: PlatformList, known: set[st
                         and mentions[i - 1].platform is not None and mentions[i - 1].group != m.group
                         and text[mentions[i - 1].end:m.start] == " ")]
     return fold_possessives(text, mentions, platforms)
+
+
+def _in_context(mentions: list[Mention], platforms: PlatformList, known: set[str]) -> list[Mention]:
+    """Drop names that count only in context ("WhatsApp is rolling out Channels") where neither the
+    sentence nor the article before it names the platform's company."""
+    groups = {p.group for p in map(platforms.lookup, known) if p is not None}
+    out = []
+    for m in mentions:
+        if m.platform is not None and m.platform.needs_context(m.text):
+            others = {o.group for o in mentions if o is not m and o.platform is not None}
+            if m.platform.group not in groups | others:
+                continue
+        out.append(m)
+    return out
 
 
 _STYLE = re.compile(r"-(?:style|like|esque|inspired|type|ish)\b", re.I)

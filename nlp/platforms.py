@@ -9,7 +9,9 @@ One JSON object a line::
 ``aliases`` and ``zh`` are matched case-insensitively, except the ones also
 listed in ``case_sensitive`` (short or common words such as "Meta" or "Red").
 ``descriptors`` ("the Hangzhou-based giant") name the platform only in an
-article that already mentioned it. A ``feature`` (Moments, Channels) is
+article that already mentioned it; ``in_context`` names (a bare "Channels", which
+WhatsApp and Amazon use too) count only where the sentence or the article before
+it names the platform's company. A ``feature`` (Moments, Channels) is
 reported under its ``parent``. Errors name the file and line.
 """
 
@@ -25,7 +27,7 @@ from .jsonl import json_objects, read_lines
 from .patterns import PLACEHOLDER_KINDS, trie_regex
 
 KINDS = frozenset(k for kinds in PLACEHOLDER_KINDS.values() for k in kinds) | {"generic"}
-_KEYS = {"name", "kind", "owner", "aliases", "zh", "case_sensitive", "descriptors", "parent", "note"}
+_KEYS = {"name", "kind", "owner", "aliases", "zh", "case_sensitive", "descriptors", "in_context", "parent", "note"}
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Platform:
     zh: tuple[str, ...] = ()
     case_sensitive: tuple[str, ...] = ()
     descriptors: tuple[str, ...] = ()
+    in_context: tuple[str, ...] = ()
     parent: str | None = None
     where: str = ""  # file:line, for messages
 
@@ -57,6 +60,11 @@ class Platform:
 
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases, *self.zh)
+
+    def needs_context(self, matched: str) -> bool:
+        """Whether the name ``matched`` counts only where the platform's company is already named."""
+        return any(matched == n or (n not in self.case_sensitive and matched.lower() == n.lower())
+                   for n in self.in_context)
 
 
 @dataclass(frozen=True)
@@ -179,7 +187,7 @@ def parse_platforms(lines: Sequence[str], name: str) -> PlatformList:
         if kind not in KINDS:
             raise RulesError(f"{where}: {pname}: kind {kind!r} is not one of {', '.join(sorted(KINDS))}")
         lists = {}
-        for key in ("aliases", "zh", "case_sensitive", "descriptors"):
+        for key in ("aliases", "zh", "case_sensitive", "descriptors", "in_context"):
             value = obj.get(key, [])
             if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
                 raise RulesError(f"{where}: {pname}: '{key}' must be a list of non-empty strings")
@@ -187,9 +195,10 @@ def parse_platforms(lines: Sequence[str], name: str) -> PlatformList:
         for key in ("owner", "parent"):
             if obj.get(key) is not None and not isinstance(obj[key], str):
                 raise RulesError(f"{where}: {pname}: '{key}' must be a string")
-        stray = set(lists["case_sensitive"]) - {pname, *lists["aliases"], *lists["zh"]}
-        if stray:
-            raise RulesError(f"{where}: {pname}: case_sensitive lists {sorted(stray)} that are not names of it")
+        for key in ("case_sensitive", "in_context"):
+            stray = set(lists[key]) - {pname, *lists["aliases"], *lists["zh"]}
+            if stray:
+                raise RulesError(f"{where}: {pname}: {key} lists {sorted(stray)} that are not names of it")
         for n in (pname, *lists["aliases"], *lists["zh"]):
             key = n if n in lists["case_sensitive"] else n.lower()
             if seen.get(key, pname) != pname:

@@ -101,6 +101,9 @@ def test_a_broken_platform_list_names_file_and_line(tmp_path: Path):
                     '{"name": "Bar", "kind": "app", "aliases": ["baz"]}\n', encoding="utf-8")
     with pytest.raises(RulesError, match=r":2: Bar: alias 'baz' already belongs to Foo"):
         load_platforms(path)
+    path.write_text('{"name": "Foo", "kind": "app", "aliases": ["Baz"], "in_context": ["Qux"]}\n', encoding="utf-8")
+    with pytest.raises(RulesError, match=r":1: Foo: in_context lists \['Qux'\] that are not names of it"):
+        load_platforms(path)
 
 
 def test_an_analyst_adds_an_alias_without_code_and_the_version_changes(tmp_path: Path):

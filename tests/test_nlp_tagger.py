@@ -186,6 +186,15 @@ def test_descriptors_resolve_only_after_the_platform_was_named():
     assert rep is None  # nothing named, nothing resolved
 
 
+def test_a_name_other_companies_share_counts_only_beside_its_company():
+    t = tagger()
+    whatsapp = "WhatsApp is rolling out Channels, a broadcast tool that lets organisations send updates to users."
+    assert [m.name for m in t.platforms.find(whatsapp)] == ["WhatsApp", "WeChat Channels"]
+    assert t.tag_text(whatsapp) == []  # WeChat's Channels is not in this sentence
+    [signal] = t.tag_text("Tencent said Channels now lets brands link to their Taobao stores.")
+    assert (signal.actor, signal.target) == ("WeChat", "Taobao")
+
+
 def test_an_opening_an_authority_orders_is_its_mandate_but_a_report_is_not():
     t = tagger()
     ordered = "Ofcom told the mobile networks that customers must be allowed to keep their numbers on a rival app."

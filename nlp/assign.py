@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from .authority import become_order, hearsay, ordered_by
 from .platforms import Mention
-from .roles import HOST_PREPS, choose_actor, choose_target, preposition, quoted_speaker
+from .roles import HOST_PREPS, choose_actor, choose_target, preposition, quoted_speaker, speaks_of_others
 
 if TYPE_CHECKING:
     from .analyse import Candidate, Context
@@ -86,7 +86,8 @@ def assign_roles(cand: Candidate, text: str, mentions: Sequence[Mention], partie
             actor, target = carrier, actor
     if (actor is not None and actor.start < cand.start and not authority
             and _PASSIVE_PERMIT.match(text, cand.start) and _PASSIVE_AUX.search(text[:cand.start])
-            and preposition(text, actor) not in HOST_PREPS):  # "notes on Xiaohongshu will be allowed to": the host
+            and preposition(text, actor) not in HOST_PREPS  # "notes on Xiaohongshu will be allowed to": the host
+            and not speaks_of_others(text, actor)):  # "Twitter said users would no longer be allowed to": it rules
         # "Epic has not been allowed to relaunch Fortnite on iOS": the subject is the side let in
         # (or kept out); the platform it concerns decides.
         host = next((m for m in mentions if m.start >= cand.end and m.group != actor.group and not m.generic

@@ -82,6 +82,9 @@ _ALLEGE = re.compile(r"\b(?:lawsuit|suit|complaint|case|investigation|probe|inqu
                      r"charge sheet|argued|argues|alleged|alleges|alleging|accused|accuses|claimed|claims)\b", re.I)
 
 
+# "Douyin sued Tencent in the Beijing Intellectual Property Court, alleging ...": the court where a company
+# sues hears the claim; the claimant, not the court, alleges the conduct.
+_VENUE = re.compile(r"\b(?:in|before|at)\s+(?:the\s+|a\s+)?$", re.I)
 _UNLAWFUL = re.compile(r"\b(?:illegally|unlawfully|illegal|unlawful|anticompetitive|anti-competitive|violated|violates|"
                        r"breached|breaches|infringed|infringes|abused|abuses)\b", re.I)
 # The authority's finding of harm after the conduct: "said Apple's restrictions ... were hurting banks".
@@ -99,7 +102,9 @@ def alleged(cand: Candidate, text: str, mentions: Sequence[Mention]) -> None:
         return
     authority = next((m for m in mentions if m.platform and m.platform.is_authority
                       and m.platform.kind != "law" and m.end <= cand.actor.start
-                      and not _COUNTERFACTUAL.search(text, max(0, m.start - 30), m.start)), None)
+                      and not _COUNTERFACTUAL.search(text, max(0, m.start - 30), m.start)
+                      and not (m.platform.kind == "court" and _VENUE.search(text, max(0, m.start - 12), m.start))),
+                     None)
     if authority is None:
         return
     if not (_ALLEGE.search(text, authority.end, cand.actor.start)

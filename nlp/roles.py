@@ -112,6 +112,12 @@ def speaks_after(text: str, m: Mention) -> bool:
     return bool(_SPEAKER.match(text[m.end:m.end + 20]) or _STAFF_SPEAKER.match(text[m.end:m.end + 40]))
 
 
+def speaks_of_others(text: str, m: Mention) -> bool:
+    """Whether ``m`` speaks about what others may do ("Twitter said users would no longer be allowed to"),
+    not about itself ("Epic said it has not been allowed to")."""
+    return speaks_after(text, m) and not _SELF_REPORT.match(text, m.end)
+
+
 def owner_in_passing(text: str, m: Mention) -> bool:
     """Whether ``m`` is named only as the owner of what comes before it ("then owned by Flipkart")."""
     return bool(_OWNER_IN_PASSING.search(text, max(0, m.start - 30), m.start))
@@ -189,6 +195,10 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
         # Every candidate is an object: the speaker ("X said links to Substack would no longer be
         # suppressed"), else the nearest one ("people who use WhatsApp can ...").
         actor = next((m for m in reversed(speakers) if m not in before), None) or before[-1]
+    if actor is None and not authority:
+        # "approved cutting off Vine from Facebook's friend data": whose resource it is decides.
+        actor = next((m for m in after if preposition(text, m, floor) == "from"
+                      and text.startswith(("'s", "’s"), m.end)), None)
     if actor is None and not authority:  # the pattern starts with the platform: "{PAY} showed up on ..."
         actor = next((m for m in after if m.start < end), None)
     if actor is None and not authority:  # "developers can now point users to ..., Apple said": the speaker decides

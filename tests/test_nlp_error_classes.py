@@ -173,6 +173,18 @@ CASES = [
     # a later speaker reporting its own act is the subject a participle continues
     ("Sunbird's app went dark on Friday, and Apple said it had changed how iMessage checks devices, cutting off "
      "the Android client.", {"polarity": "closing", "actor": "Apple"}),
+    # cut off from a platform's resource: the owner of the resource acts
+    ("Executives approved cutting off Snapchat from Facebook's friend-finding API in 2012.",
+     {"polarity": "closing", "actor": "Facebook"}),
+    # a crawler shut out of a site
+    ("Amazon shut Google's shopping crawler out of its product pages in 2019.",
+     {"polarity": "closing", "actor": "Amazon", "target": "Google"}),
+    # the court where a company sues hears the claim; the claim names who blocks
+    ("Kuaishou sued Tencent before a Beijing court, alleging that WeChat has blocked Kuaishou links for years "
+     "and seeking 50 million yuan in damages.", {"polarity": "closing", "actor": "WeChat", "target": "Kuaishou"}),
+    # a speaker ruling on what users may do on its service decides
+    ("Reddit said moderators would no longer be allowed to promote Discord servers in their communities, "
+     "including Twitch.", {"polarity": "closing", "actor": "Reddit", "target": "Discord"}),
 ]
 
 NOT_SIGNALS = [
@@ -190,6 +202,14 @@ NOT_SIGNALS = [
     "Apple said Samsung could now face tougher competition in the premium phone market.",
     "Samsung dropped the Galaxy Note line in 2022 to focus on foldables, unlike Apple.",
     "Visa linked its quarterly growth to cross-border travel, while Mastercard said the same.",
+    # state media bans, stakes and investments, a sister service's shutdown, a looming government ban,
+    # another company's "Channels", a regulator's order over a data leak
+    "Microsoft said it was removing apps of Russian state media outlets from the Microsoft Store, citing disinformation.",
+    "Alibaba will invest $500 million in Lazada's rival and take a 30% stake, giving it access to Shopee shoppers.",
+    "Mercari will end the Merpay wallet service next year, and its users will be able to transfer their balances to PayPay.",
+    "Lemon8 climbed the Google Play chart as TikTok users signed up ahead of a looming ban.",
+    "Telegram is rolling out Channels to more users, letting creators send updates to their followers.",
+    "Japan's communications ministry told LINE Yahoo to reduce its reliance on Naver for systems after a data leak.",
 ]
 
 

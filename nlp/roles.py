@@ -156,7 +156,9 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
         actor = next((m for m in after if preposition(text, m, floor) in HOST_PREPS | {"to", "onto"}), None)
     elif roles == "passive":
         affected = before[-1] if before else None
-        actor = next((m for m in after if preposition(text, m, floor) in HOST_PREPS | {"by", "through", "via"}
+        # "Paytm was removed from Google's Play Store ..., though it stayed on Apple's App Store": the
+        # platform it is removed from, named first, decides.
+        actor = next((m for m in after if preposition(text, m, floor) in HOST_PREPS | {"by", "through", "via", "from"}
                       and (affected is None or m.group != affected.group)), None)
         if actor is None and affected is not None and affected.platform and affected.platform.owner:
             # "iMessage will not be opened to Android, Apple said": the owner decides about its product.

@@ -185,6 +185,17 @@ CASES = [
     # a speaker ruling on what users may do on its service decides
     ("Reddit said moderators would no longer be allowed to promote Discord servers in their communities, "
      "including Twitch.", {"polarity": "closing", "actor": "Reddit", "target": "Discord"}),
+    # a passive removal names the platform it is removed from first; a later "on" is another store
+    ("Kuaishou was pulled from Huawei's AppGallery for a day, though it remained on Xiaomi's app store.",
+     {"polarity": "closing", "actor": "Huawei", "target": "Kuaishou"}),
+    # integrating one's service with another platform, bringing one's app to rivals' devices
+    ("Flipkart will integrate its seller tools and its logistics arm with ONDC, the company said.",
+     {"polarity": "opening", "actor": "Flipkart", "target": "ONDC"}),
+    ("Apple brought its Apple Music app to rival devices from Amazon for the first time.",
+     {"polarity": "opening", "actor": "Apple", "target": "Amazon"}),
+    # denying users a rival service is a closing, and the verb does not make it a denial
+    ("Apple is the only platform to deny gamers cloud gaming services such as xCloud, Microsoft said.",
+     {"polarity": "closing", "actor": "Apple", "status": "live"}),
 ]
 
 NOT_SIGNALS = [
@@ -210,6 +221,13 @@ NOT_SIGNALS = [
     "Lemon8 climbed the Google Play chart as TikTok users signed up ahead of a looming ban.",
     "Telegram is rolling out Channels to more users, letting creators send updates to their followers.",
     "Japan's communications ministry told LINE Yahoo to reduce its reliance on Naver for systems after a data leak.",
+    # a product discontinued, a bank supervisor's curbs, a fine for tying, a word that is also a platform name
+    "Sony is shutting down its new hero shooter three weeks after launch and refunding players on Steam and PlayStation.",
+    "Paytm's founder quit the bank's board a month after the RBI ordered it to stop taking fresh deposits.",
+    "Seoul fined Kakao 27 billion won for tying its taxi-hailing service to its maps app and imposing unfair terms on "
+    "rival taxi apps.",
+    "Germany's cartel office designated Microsoft as a company of paramount significance, allowing it to intervene "
+    "earlier against conduct it considers harmful.",
 ]
 
 

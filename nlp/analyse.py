@@ -254,7 +254,7 @@ def _frame_and_score(cand: Candidate, text: str, mentions: Sequence[Mention], ru
                      vetoes: Sequence) -> None:
     """The last steps for a candidate with its roles: an authority's framing, the status, the confidence."""
     commitment(cand, text, mentions)
-    alleged(cand, text, mentions)
+    alleged(cand, text, mentions, ctx.year)
     _status(cand, text, rules, ctx.year)
     _score(cand, vetoes)
 

@@ -7,7 +7,9 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from .dating import past_date
 from .platforms import Mention
+from .roles import is_venue
 
 if TYPE_CHECKING:
     from .analyse import Candidate
@@ -82,9 +84,6 @@ _ALLEGE = re.compile(r"\b(?:lawsuit|suit|complaint|case|investigation|probe|inqu
                      r"charge sheet|argued|argues|alleged|alleges|alleging|accused|accuses|claimed|claims)\b", re.I)
 
 
-# "Douyin sued Tencent in the Beijing Intellectual Property Court, alleging ...": the court where a company
-# sues hears the claim; the claimant, not the court, alleges the conduct.
-_VENUE = re.compile(r"\b(?:in|before|at)\s+(?:the\s+|a\s+)?$", re.I)
 _UNLAWFUL = re.compile(r"\b(?:illegally|unlawfully|illegal|unlawful|anticompetitive|anti-competitive|violated|violates|"
                        r"breached|breaches|infringed|infringes|abused|abuses)\b", re.I)
 # The authority's finding of harm after the conduct: "said Apple's restrictions ... were hurting banks".
@@ -94,17 +93,17 @@ _FILED = re.compile(r"\bin (?:a|an|its|the) (?:\w+ )?(?:complaint|lawsuit|suit|f
                     r"preliminary findings)\b", re.I)
 
 
-def alleged(cand: Candidate, text: str, mentions: Sequence[Mention]) -> None:
+def alleged(cand: Candidate, text: str, mentions: Sequence[Mention], year: int | None = None) -> None:
     """An authority's case against the conduct is the authority's action: "The Justice Department
-    argued in its lawsuit that Apple blocks cross-platform messaging apps"."""
+    argued in its lawsuit that Apple blocks cross-platform messaging apps". A dated past act it recounts
+    ("the complaint says that in 2013 Facebook cut off Vine") stays that company's closing."""
     if (cand.dropped and not cand.dropped.startswith("no counterpart")) or cand.polarity != "closing" \
-            or cand.actor is None:
+            or cand.actor is None or (year is not None and past_date(text, cand.start, cand.end, year)):
         return
     authority = next((m for m in mentions if m.platform and m.platform.is_authority
                       and m.platform.kind != "law" and m.end <= cand.actor.start
                       and not _COUNTERFACTUAL.search(text, max(0, m.start - 30), m.start)
-                      and not (m.platform.kind == "court" and _VENUE.search(text, max(0, m.start - 12), m.start))),
-                     None)
+                      and not is_venue(text, m)), None)
     if authority is None:
         return
     if not (_ALLEGE.search(text, authority.end, cand.actor.start)

@@ -60,6 +60,10 @@ _RULING = re.compile(r"(?:['’]s\s+(?:tribunal|court|board|panel|judges?|commis
                      r"(?:\s+[A-Z][\w.\-]*){0,3}(?:\s+in\s+[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)?)?\s*,?\s*(?:said|says|told|tells|ruled|rules|held|holds|found|"
                      r"finds|decided|decides|ordered|orders|wrote|stated|announced|concluded|declared|warned|upheld|upholds|"
                      r"has ruled|had ruled|has said|had said)\b")
+_PARTICIPLE = re.compile(r"\b(?!(?:need|speed|feed|seed|indeed)\b)\w{2,}(?:ed|en)\s+by\b", re.I)
+# The court where a company sues is where the claim is heard: "Douyin sued Tencent in a Beijing court".
+VENUE = re.compile(r"\b(?:in|before|at)\s+(?:the\s+|a\s+)?$", re.I)
+_AS_PLACE = re.compile(r"\b(?:in|across|throughout|outside|within)\s+(?:the\s+)?$", re.I)
 _LEAD_SUBJECT = re.compile(r"\s*(?:the\s+)?$", re.I)
 _UNDER = re.compile(r"\bunder\s+(?:[\w'’\-]+\s+){0,3}$", re.I)
 _LIST_GAP = re.compile(r"^\s*(?:,|,?\s*and|,?\s*or|/)\s*$")
@@ -118,6 +122,16 @@ def speaks_of_others(text: str, m: Mention) -> bool:
     return speaks_after(text, m) and not _SELF_REPORT.match(text, m.end)
 
 
+def is_venue(text: str, m: Mention) -> bool:
+    """Whether ``m`` is a court named as the place a case is heard ("sued Tencent in a Beijing court")."""
+    return m.platform is not None and m.platform.kind == "court" and bool(VENUE.search(text, max(0, m.start - 12), m.start))
+
+
+def is_place(text: str, m: Mention) -> bool:
+    """Whether an authority is named as a place ("hotels in the EU", "across the EU"), not as one who acts."""
+    return bool(_AS_PLACE.search(text, max(0, m.start - 16), m.start))
+
+
 def owner_in_passing(text: str, m: Mention) -> bool:
     """Whether ``m`` is named only as the owner of what comes before it ("then owned by Flipkart")."""
     return bool(_OWNER_IN_PASSING.search(text, max(0, m.start - 30), m.start))
@@ -133,6 +147,8 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
         # effect, obliging Apple to ..., with breaches overseen by the JFTC").
         cands = [m for m in cands if m.platform.kind != "law"
                  and (m.start < end or not any(o.platform.kind == "law" and o.end <= start for o in cands))] or cands
+        cands = [m for m in cands if not is_venue(text, m)]
+        cands = [m for m in cands if not is_place(text, m)] or cands
     else:
         cands = [m for m in mentions if not m.generic and not (m.platform and m.platform.is_authority)
                  and not owner_in_passing(text, m)]
@@ -176,7 +192,8 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
         if own is not None:
             actor = own
     for m in after if actor is None else ():  # a passive's agent: "... was blocked by WeChat"
-        if m.start - end < 40 and preposition(text, m, floor) == "by":
+        # ... but not the agent of a reduced relative: "blocked techniques used by Beeper Mini".
+        if m.start - end < 40 and preposition(text, m, floor) == "by" and not _PARTICIPLE.search(text, end, m.start):
             actor = m
             break
     if actor is None:
@@ -215,6 +232,9 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
         actor = next((m for m in after if _UNDER.search(text, max(floor, m.start - 40), m.start)), None)
     if actor is None and authority:  # "..., the MIIT told companies", "..., US District Judge Amit Mehta ruled"
         actor = next((m for m in after if _RULING.match(text, m.end)), None)
+    accused = _accused(text, before, start) if not authority and roles == "subject" else None
+    if accused is not None:
+        actor = accused
     if (actor is not None and not authority and roles == "subject" and actor.end <= start
             and _PARTICIPANTS.match(text, actor.end)):
         # "Tmall brands can now run ads on Douyin": the brands are let in; the platform hosting them decides.
@@ -239,6 +259,26 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
         if better:
             actor = min(better, key=lambda m: abs(m.start - start))
     return actor
+
+
+_ACCUSING = re.compile(r"\b(?:accus\w*|charg(?:ed|es|ing))\s+(?:(it|them|the company|the firm|the platform|the group)"
+                       r"|([^,.;]{1,40}?))\s+of\b", re.I)
+
+
+def _accused(text: str, before: Sequence[Mention], start: int) -> Mention | None:
+    """Whom a complaint accuses of the act: "Douyin sued Tencent, accusing it of restricting ..." (Tencent),
+    "Spotify accused Apple of blocking ..." (Apple); the claimant does not do what it complains of."""
+    found = None
+    for found in _ACCUSING.finditer(text, 0, start):
+        pass
+    if found is None or re.search(r"[.;]", text[found.end():start]):
+        return None
+    if found.group(2) and found.group(2).lower().startswith("by "):
+        return None  # "Apple has been accused by Spotify of blocking": the subject is accused
+    if found.group(2):  # "accused Apple of": the platform named between the two words
+        return next((m for m in reversed(before) if found.start(2) <= m.start and m.end <= found.end(2)), None)
+    # "accusing it of": the object of the complaint before it ("sued Tencent, accusing it of")
+    return next((m for m in reversed(before) if m.end <= found.start() and is_object(text, m)), None)
 
 
 def _self_reporter(text: str, speakers: Sequence[Mention]) -> Mention | None:

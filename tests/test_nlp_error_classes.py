@@ -196,6 +196,21 @@ CASES = [
     # denying users a rival service is a closing, and the verb does not make it a denial
     ("Apple is the only platform to deny gamers cloud gaming services such as xCloud, Microsoft said.",
      {"polarity": "closing", "actor": "Apple", "status": "live"}),
+    # the one a complaint accuses acts, not the claimant; "used by" is no passive agent
+    ("Spotify accused Apple of blocking its app updates on the App Store.",
+     {"polarity": "closing", "actor": "Apple", "target": "Spotify"}),
+    ("Apple said it had blocked techniques used by Beeper Mini to reach iMessage.",
+     {"polarity": "closing", "actor": "Apple", "target": "Beeper"}),
+    # a dated act a complaint recounts stays the company's closing
+    ("The FTC's complaint says that in 2013 Facebook cut off Twitter's access to its friend-finding API.",
+     {"polarity": "closing", "actor": "Facebook", "status": "background"}),
+    # ending availability, bridging two networks, being back in a store
+    ("Meta began ending news availability on Instagram for users in Canada this week.",
+     {"polarity": "closing", "actor": "Meta"}),
+    ("Bridgy Fed now connects Threads with Bluesky for users who opt in.",
+     {"polarity": "opening", "actor": "Bridgy Fed"}),
+    ("Fortnite is back in the Google Play Store after a five-year absence.",
+     {"polarity": "opening", "actor": "Google Play"}),
 ]
 
 NOT_SIGNALS = [
@@ -228,6 +243,11 @@ NOT_SIGNALS = [
     "rival taxi apps.",
     "Germany's cartel office designated Microsoft as a company of paramount significance, allowing it to intervene "
     "earlier against conduct it considers harmful.",
+    # age limits set by law, accounts suspended for conduct, content-rule fines
+    "Australia's ban on social media accounts for users under 16 requires Snapchat and YouTube to remove young users.",
+    "An influencer had his accounts suspended on Kuaishou and Weibo in a campaign against flaunting wealth.",
+    "The Commission fined X, saying its blue checkmarks deceive users and that it does not give researchers access "
+    "to data.",
 ]
 
 

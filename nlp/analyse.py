@@ -112,7 +112,11 @@ _STYLE = re.compile(r"-(?:style|like|esque|inspired|type|ish)\b", re.I)
 
 
 def _authority(text: str) -> Platform:
-    return Platform(name=text, kind="regulator")
+    # "enacted a law requiring ...": the law obliges, and a legislature named before it enacted it.
+    return Platform(name=text, kind="law" if _ENACTED.match(text) else "regulator")
+
+
+_ENACTED = re.compile(r"(?:passed|passes|approved|approves|adopted|adopts|enacted|enacts)\b", re.I)
 
 
 def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet, ctx: Context,
@@ -299,7 +303,7 @@ _LEADING_CLAUSE = re.compile(r"^\W*(?:(?:back\s+)?(?:in|on)\s+[^,;]{1,30},\s*)?"
                              r"(?:having|after|despite|although|though|while|once|for years)\b[^,;]*,", re.I)
 # What follows these opens a clause that gives the cause or a concession ("..., though product pages
 # still will not load"), not the news.
-_SUBORDINATE = re.compile(r"\b(?:after|following|because|since|once|though|although|even as|whereas|until)\b", re.I)
+_SUBORDINATE = re.compile(r"\b(?:after|following|because|since|once|though|although|even as|whereas|until|rather than|instead of)\b", re.I)
 
 
 def _demote_subordinate(cands: list[Candidate], text: str) -> None:

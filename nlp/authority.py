@@ -33,13 +33,18 @@ _PLACE = re.compile(r"\b(?:in|across|throughout|outside)\s+(?:the\s+)?$", re.I)
 
 
 def ordered_by(text: str, mentions: Sequence[Mention], start: int) -> Mention | None:
-    """An authority before the trigger that orders it ("the CAC ordered Douyin to remove ...")."""
+    """An authority before the trigger that orders it ("the CAC ordered Douyin to remove ..."), unless what
+    follows the order is its finding ("ordered corrective action, saying Kakao withheld calls from ...")."""
     for m in mentions:
-        if (m.platform and m.platform.is_authority and m.end <= start and _ORDER.search(text, m.end, start)
+        order = _ORDER.search(text, m.end, start) if m.platform and m.platform.is_authority and m.end <= start else None
+        if (order is not None and not _FINDING.search(text, order.end(), start)
                 and not _PLACE.search(text, max(0, m.start - 12), m.start)
                 and not _COUNTERFACTUAL.search(text, max(0, m.start - 30), m.start)):
             return m
     return None
+
+
+_FINDING = re.compile(r"\b(?:saying|finding|found|concluding|concluded)\b", re.I)
 
 
 # "Five years before the DMA forced anything, Apple licensed ...": an order that had not happened;
@@ -81,7 +86,7 @@ _UNDER_ORDER = re.compile(r"\bunder (?:a |an |the |its |their )?(?:[\w\-]+['’]
 
 
 _ALLEGE = re.compile(r"\b(?:lawsuit|suit|complaint|case|investigation|probe|inquiry|proceedings|statement of objections|preliminary (?:findings|view)|"
-                     r"charge sheet|argued|argues|alleged|alleges|alleging|accused|accuses|claimed|claims)\b", re.I)
+                     r"charge sheet|argued|argues|alleged|alleges|alleging|accused|accuses|claimed|claims|saying)\b", re.I)
 
 
 _UNLAWFUL = re.compile(r"\b(?:illegally|unlawfully|illegal|unlawful|anticompetitive|anti-competitive|violated|violates|"
@@ -106,7 +111,7 @@ def alleged(cand: Candidate, text: str, mentions: Sequence[Mention], year: int |
                       and not is_venue(text, m)), None)
     if authority is None:
         return
-    if not (_ALLEGE.search(text, authority.end, cand.actor.start)
+    if not (_ALLEGE.search(text, authority.end, cand.start)
             or _UNLAWFUL.search(text, authority.end, cand.end) or _HARM.search(text, cand.end)
             or _FILED.search(text, cand.end)):
         return

@@ -211,6 +211,26 @@ CASES = [
      {"polarity": "opening", "actor": "Bridgy Fed"}),
     ("Fortnite is back in the Google Play Store after a five-year absence.",
      {"polarity": "opening", "actor": "Google Play"}),
+    # cars, chargers and in-car platforms
+    ("Tesla will let other brands' electric cars charge at its Superchargers in Europe.",
+     {"polarity": "opening", "event_type": "logistics_or_service", "actor": "Tesla"}),
+    ("Hyundai drivers now have access to more than 20,000 Tesla Superchargers in North America.",
+     {"polarity": "opening", "event_type": "logistics_or_service"}),
+    ("Rivian is testing support for Apple CarPlay in its trucks, people familiar with the matter said.",
+     {"polarity": "opening", "actor": "Rivian", "status": "rumoured"}),
+    ("The new Equinox ships without Apple CarPlay or Android Auto, which GM dropped in favour of its own software.",
+     {"polarity": "closing", "actor": "General Motors"}),
+    ("Xpeng will share its charging stations with Changan and other carmakers.",
+     {"polarity": "opening", "actor": "Xpeng", "target": "Changan"}),
+    # legislatures and countries that require, a regulator's finding after its order
+    ("Japan plans to require Apple to allow rival browser engines on iPhones, officials said.",
+     {"polarity": "mandate", "actor": "Japan", "target": "Apple"}),
+    ("Japan's upper house enacted a law requiring Google to allow rival app stores on Android phones.",
+     {"polarity": "mandate", "actor": "National Diet", "target": "Google"}),
+    ("The KFTC fined Kakao and ordered corrective action, saying it cut off Uber's access to its taxi calls.",
+     {"polarity": "mandate", "actor": "KFTC", "target": "Kakao"}),
+    ("Korea's telecom regulator plans to fine Apple for violating the in-app payment law.",
+     {"polarity": "mandate", "actor": "Korea Communications Commission", "target": "Apple"}),
 ]
 
 NOT_SIGNALS = [
@@ -248,6 +268,8 @@ NOT_SIGNALS = [
     "An influencer had his accounts suspended on Kuaishou and Weibo in a campaign against flaunting wealth.",
     "The Commission fined X, saying its blue checkmarks deceive users and that it does not give researchers access "
     "to data.",
+    # a nickname that is also a platform's name ("King", Activision's games studio)
+    "China's 'Lipstick King' Li Jiaqi returned to Taobao Live after three months away.",
 ]
 
 

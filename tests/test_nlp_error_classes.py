@@ -231,6 +231,14 @@ CASES = [
      {"polarity": "mandate", "actor": "KFTC", "target": "Kakao"}),
     ("Korea's telecom regulator plans to fine Apple for violating the in-app payment law.",
      {"polarity": "mandate", "actor": "Korea Communications Commission", "target": "Apple"}),
+    # a surcharge on one card makes it costly; a chip reserved for one's own wallet shuts rivals out
+    ("Shoppers on Amazon Australia will pay a 1 per cent surcharge when they check out with a Visa credit card, "
+     "the retailer said.", {"polarity": "closing", "actor": "Amazon", "target": "Visa"}),
+    ("For years Apple reserved the iPhone's NFC chip for Apple Pay, so Curve could offer tap-to-pay only on Android.",
+     {"polarity": "closing", "actor": "Apple", "target": "Curve"}),
+    # a parliament acts, the law it passes obliges
+    ("The German parliament passed a law that requires Apple to let banks' wallets use the iPhone's NFC chip.",
+     {"polarity": "mandate", "actor": "Bundestag", "target": "Apple"}),
 ]
 
 NOT_SIGNALS = [

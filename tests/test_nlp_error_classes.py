@@ -239,6 +239,20 @@ CASES = [
     # a parliament acts, the law it passes obliges
     ("The German parliament passed a law that requires Apple to let banks' wallets use the iPhone's NFC chip.",
      {"polarity": "mandate", "actor": "Bundestag", "target": "Apple"}),
+    # retailers switching off readers, delivery partnerships begun and ended, a rival's assistant built in
+    ("Back in 2015, Walgreens switched off the NFC readers at its tills, effectively blocking Apple Pay.",
+     {"polarity": "closing", "actor": "Walgreens", "target": "Apple Pay", "status": "background"}),
+    ("Kroger will end its same-day delivery partnership with Instacart next month, the grocer said.",
+     {"polarity": "closing", "event_type": "logistics_or_service"}),
+    ("Kroger is teaming up with Instacart to test same-day delivery in Cincinnati.",
+     {"polarity": "opening", "event_type": "logistics_or_service"}),
+    ("Samsung will build Gemini into Bixby on its new phones, the company said.",
+     {"polarity": "opening", "actor": "Samsung", "target": "Google"}),
+    # an order stated as what must stop, a campaign naming link blocking
+    ("Regulators said blocking links to rival apps harms users and that the practice must stop by the end of the "
+     "year, according to the MIIT.", {"polarity": "mandate"}),
+    ("The MIIT launched a campaign against unfair conduct, naming the blocking of website links as a main target.",
+     {"polarity": "mandate", "actor": "MIIT"}),
 ]
 
 NOT_SIGNALS = [
@@ -278,6 +292,10 @@ NOT_SIGNALS = [
     "to data.",
     # a nickname that is also a platform's name ("King", Activision's games studio)
     "China's 'Lipstick King' Li Jiaqi returned to Taobao Live after three months away.",
+    # a price war "kicked off", a competitor taken on
+    "Alibaba cut prices for its Qwen models, escalating a price war that ByteDance kicked off with its Doubao models "
+    "days earlier.",
+    "Taobao put Ele.me's delivery on a first-page tab to take on Meituan in instant retail.",
 ]
 
 

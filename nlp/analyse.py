@@ -303,7 +303,8 @@ _LEADING_CLAUSE = re.compile(r"^\W*(?:(?:back\s+)?(?:in|on)\s+[^,;]{1,30},\s*)?"
                              r"(?:having|after|despite|although|though|while|once|for years)\b[^,;]*,", re.I)
 # What follows these opens a clause that gives the cause or a concession ("..., though product pages
 # still will not load"), not the news.
-_SUBORDINATE = re.compile(r"\b(?:after|following|because|since|once|though|although|even as|whereas|until|rather than|instead of)\b", re.I)
+_SUBORDINATE = re.compile(r"\b(?:after|following|because|since|once|though|although|even as|whereas|until|"
+                          r"rather than|instead of)\b", re.I)
 
 
 def _demote_subordinate(cands: list[Candidate], text: str) -> None:

@@ -62,7 +62,7 @@ _RULING = re.compile(r"(?:['’]s\s+(?:tribunal|court|board|panel|judges?|commis
                      r"has ruled|had ruled|has said|had said)\b")
 _PARTICIPLE = re.compile(r"\b(?!(?:need|speed|feed|seed|indeed)\b)\w{2,}(?:ed|en)\s+by\b", re.I)
 # The court where a company sues is where the claim is heard: "Douyin sued Tencent in a Beijing court".
-VENUE = re.compile(r"\b(?:in|before|at)\s+(?:the\s+|a\s+)?$", re.I)
+_VENUE = re.compile(r"\b(?:in|before|at)\s+(?:the\s+|a\s+)?$", re.I)
 _AS_PLACE = re.compile(r"\b(?:in|across|throughout|outside|within)\s+(?:the\s+)?$", re.I)
 _LEAD_SUBJECT = re.compile(r"\s*(?:the\s+)?$", re.I)
 _UNDER = re.compile(r"\bunder\s+(?:[\w'’\-]+\s+){0,3}$", re.I)
@@ -124,7 +124,8 @@ def speaks_of_others(text: str, m: Mention) -> bool:
 
 def is_venue(text: str, m: Mention) -> bool:
     """Whether ``m`` is a court named as the place a case is heard ("sued Tencent in a Beijing court")."""
-    return m.platform is not None and m.platform.kind == "court" and bool(VENUE.search(text, max(0, m.start - 12), m.start))
+    return (m.platform is not None and m.platform.kind == "court"
+            and bool(_VENUE.search(text, max(0, m.start - 12), m.start)))
 
 
 def is_place(text: str, m: Mention) -> bool:
@@ -268,9 +269,8 @@ _ACCUSING = re.compile(r"\b(?:accus\w*|charg(?:ed|es|ing))\s+(?:(it|them|the com
 def _accused(text: str, before: Sequence[Mention], start: int) -> Mention | None:
     """Whom a complaint accuses of the act: "Douyin sued Tencent, accusing it of restricting ..." (Tencent),
     "Spotify accused Apple of blocking ..." (Apple); the claimant does not do what it complains of."""
-    found = None
-    for found in _ACCUSING.finditer(text, 0, start):
-        pass
+    matches = list(_ACCUSING.finditer(text, 0, start))
+    found = matches[-1] if matches else None  # the complaint nearest the act
     if found is None or re.search(r"[.;]", text[found.end():start]):
         return None
     if found.group(2) and found.group(2).lower().startswith("by "):

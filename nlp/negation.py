@@ -22,6 +22,9 @@ FLIP = {"opening": "closing", "closing": "opening"}
 _SPOKESPERSON = re.compile(r",\s*(?:a|an|the)\s+(?:company\s+|[A-Z][\w.&'’-]*\s+)?(?:spokes(?:person|man|woman)|"
                            r"representative)\s+(?:said|says|told)\b")
 _WORD = re.compile(r"[\w'’.\-]+")
+# A company saying it did not do it: "Apple hit back ..., saying it never blocked the app".
+_SELF_DENIAL = re.compile(r"\b(?:said|says|saying|insisted|insists|insisting|maintained|maintains|stressed|stresses)\s+"
+                          r"(?:that\s+)?(?:it|they|the company)\s+(?:had\s+|has\s+|have\s+|did\s+|does\s+)?$", re.I)
 
 
 def apply_negation(cand: Candidate, text: str, rules: RuleSet) -> None:
@@ -66,7 +69,8 @@ def apply_negation(cand: Candidate, text: str, rules: RuleSet) -> None:
                 return
         if mode == "negate" and cand.polarity == "closing" and (
                 _denied(text, rules) or first_person_quote(text, cand.start, cand.end) is not None
-                or _SPOKESPERSON.search(text, cand.end)):
+                or _SPOKESPERSON.search(text, cand.end)
+                or _SELF_DENIAL.search(text, 0, window_start + m.start())):
             # "links are not being throttled inside WeChat, a spokesperson said, denying reports": the
             # closing is what is denied, as with "denied it would stop accepting"; so is a closing a company
             # negates in its own voice ('"We have never blocked Kimi," a WeChat spokesperson said').

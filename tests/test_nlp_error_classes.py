@@ -253,6 +253,16 @@ CASES = [
      "year, according to the MIIT.", {"polarity": "mandate"}),
     ("The MIIT launched a campaign against unfair conduct, naming the blocking of website links as a main target.",
      {"polarity": "mandate", "actor": "MIIT"}),
+    # a company saying it never blocked is its denied closing; a developer account terminated before a store launch
+    ("Google said it never blocked Spotify's Wear OS app, calling the complaint misleading.",
+     {"polarity": "closing", "actor": "Google", "target": "Spotify", "status": "denied"}),
+    ("Epic said Apple terminated its developer account, ending its plan to launch the Epic Games Store on iPhones.",
+     {"polarity": "closing", "actor": "Apple"}),
+    # switching charges that must disappear under a law; two payment systems linked
+    ("Under the EU Data Act, egress fees and other switching charges must disappear by January 2027.",
+     {"polarity": "mandate", "actor": "Data Act"}),
+    ("Payment Connect, linking Hong Kong's Faster Payment System with the mainland's Internet Banking Payment "
+     "System, goes live on Sunday.", {"polarity": "opening", "event_type": "payment"}),
 ]
 
 NOT_SIGNALS = [
@@ -296,6 +306,10 @@ NOT_SIGNALS = [
     "Alibaba cut prices for its Qwen models, escalating a price war that ByteDance kicked off with its Doubao models "
     "days earlier.",
     "Taobao put Ele.me's delivery on a first-page tab to take on Meituan in instant retail.",
+    # paid account sharing, a fine over a merger
+    "Netflix began charging subscribers extra for password sharing outside the household, following Disney's "
+    "crackdown.",
+    "Regulators fined Uber and Careem over their merger and ordered Careem to drop exclusivity clauses with drivers.",
 ]
 
 

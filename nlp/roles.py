@@ -208,7 +208,8 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
         if own is not None and actor is not None and own.start > actor.start and roles == "subject":
             actor = own
     if actor is None:
-        actor = next((m for m in after if preposition(text, m, floor) in HOST_PREPS), None)
+        # "visitors will be able to pay at NETS QR merchants": where they pay is who lets them.
+        actor = next((m for m in after if preposition(text, m, floor) in HOST_PREPS | {"at"}), None)
     if actor is None:
         actor = next((m for m in before if preposition(text, m, floor) in HOST_PREPS), None)
     if actor is None and before:

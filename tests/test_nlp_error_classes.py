@@ -263,6 +263,11 @@ CASES = [
      {"polarity": "mandate", "actor": "Data Act"}),
     ("Payment Connect, linking Hong Kong's Faster Payment System with the mainland's Internet Banking Payment "
      "System, goes live on Sunday.", {"polarity": "opening", "event_type": "payment"}),
+    # where visitors pay is who lets them in; an authority's "shall not restrict" is its order
+    ("Malaysian tourists will be able to pay at NETS QR merchants in Singapore using DuitNow, the central banks said.",
+     {"polarity": "opening", "actor": "NETS", "target": "DuitNow"}),
+    ("The regulator fined Google and said the company shall not restrict developers from using third-party billing "
+     "services.", {"polarity": "mandate", "target": "Google"}),
 ]
 
 NOT_SIGNALS = [

@@ -268,6 +268,11 @@ CASES = [
      {"polarity": "opening", "actor": "NETS", "target": "DuitNow"}),
     ("The regulator fined Google and said the company shall not restrict developers from using third-party billing "
      "services.", {"polarity": "mandate", "target": "Google"}),
+    # news hidden from search results, news pages restored
+    ("Google is testing a change that hides some Canadian news sites from search results for a small share of users.",
+     {"polarity": "closing", "actor": "Google", "status": "trial"}),
+    ("Facebook will restore news pages for Canadian users once the government amends the law, the company said.",
+     {"polarity": "opening", "actor": "Facebook"}),
 ]
 
 NOT_SIGNALS = [

@@ -273,6 +273,9 @@ CASES = [
      {"polarity": "closing", "actor": "Google", "status": "trial"}),
     ("Facebook will restore news pages for Canadian users once the government amends the law, the company said.",
      {"polarity": "opening", "actor": "Facebook"}),
+    # an entrance with a word between ("first-level delivery entrance")
+    ("Meituan has had a first-level delivery entrance inside Alipay since 2019, giving it a door to Ant's users.",
+     {"polarity": "opening", "target": "Alipay"}),
 ]
 
 NOT_SIGNALS = [

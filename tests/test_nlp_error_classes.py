@@ -207,6 +207,9 @@ CASES = [
     # ending availability, bridging two networks, being back in a store
     ("Meta began ending news availability on Instagram for users in Canada this week.",
      {"polarity": "closing", "actor": "Meta"}),
+    # a news block is about links and content, even when the law behind it makes platforms pay publishers
+    ("Meta has begun ending news availability on Facebook and Instagram in Canada, in response to a law that makes "
+     "platforms pay publishers.", {"polarity": "closing", "event_type": "link_access", "actor": "Meta"}),
     ("Bridgy Fed now connects Threads with Bluesky for users who opt in.",
      {"polarity": "opening", "actor": "Bridgy Fed"}),
     ("Fortnite is back in the Google Play Store after a five-year absence.",

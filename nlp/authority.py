@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from .dating import past_date
 from .platforms import Mention
-from .roles import is_venue
+from .roles import is_place, is_venue
 
 if TYPE_CHECKING:
     from .analyse import Candidate
@@ -28,18 +28,14 @@ def hearsay(text: str, mentions: Sequence[Mention], start: int) -> bool:
     return bool(auth) and _HEARSAY.search(text, auth[-1].end, start) is not None
 
 
-# "users in the EU who open Safari will be asked to ...": a jurisdiction named as a place orders nothing.
-_PLACE = re.compile(r"\b(?:in|across|throughout|outside)\s+(?:the\s+)?$", re.I)
-
-
 def ordered_by(text: str, mentions: Sequence[Mention], start: int) -> Mention | None:
     """An authority before the trigger that orders it ("the CAC ordered Douyin to remove ..."), unless what
     follows the order is its finding ("ordered corrective action, saying Kakao withheld calls from ...")."""
     for m in mentions:
         order = _ORDER.search(text, m.end, start) if m.platform and m.platform.is_authority and m.end <= start else None
+        # "users in the EU who open Safari will be asked to ...": a jurisdiction named as a place orders nothing.
         if (order is not None and not _FINDING.search(text, order.end(), start)
-                and not _PLACE.search(text, max(0, m.start - 12), m.start)
-                and not _COUNTERFACTUAL.search(text, max(0, m.start - 30), m.start)):
+                and not is_place(text, m) and not _counterfactual(text, m)):
             return m
     return None
 
@@ -51,6 +47,10 @@ _FINDING = re.compile(r"\b(?:saying|finding|found|concluding|concluded)\b", re.I
 # "Despite the Justice Department's lawsuit, Apple still does not allow ...": one that has not worked.
 _COUNTERFACTUAL = re.compile(r"\b(?:before|without|unlike|absent|long before|years before|despite|in spite of|"
                              r"notwithstanding)\s+(?:the\s+|any\s+)?$", re.I)
+
+
+def _counterfactual(text: str, m: Mention) -> bool:
+    return bool(_COUNTERFACTUAL.search(text, max(0, m.start - 30), m.start))
 
 
 _COMMIT = re.compile(r"\b(?:agreed|agrees|agreeing|committed|commits|committing|pledged|pledges|promised|"
@@ -107,8 +107,7 @@ def alleged(cand: Candidate, text: str, mentions: Sequence[Mention], year: int |
         return
     authority = next((m for m in mentions if m.platform and m.platform.is_authority
                       and m.platform.kind != "law" and m.end <= cand.actor.start
-                      and not _COUNTERFACTUAL.search(text, max(0, m.start - 30), m.start)
-                      and not is_venue(text, m)), None)
+                      and not _counterfactual(text, m) and not is_venue(text, m)), None)
     if authority is None:
         return
     if not (_ALLEGE.search(text, authority.end, cand.start)

@@ -12,7 +12,11 @@ listed in ``case_sensitive`` (short or common words such as "Meta" or "Red").
 article that already mentioned it; ``in_context`` names (a bare "Channels", which
 WhatsApp and Amazon use too) count only where the sentence or the article before
 it names the platform's company. A ``feature`` (Moments, Channels) is
-reported under its ``parent``. Errors name the file and line.
+reported under its ``parent``. ``jurisdiction`` names the places a national
+body belongs to: its lower-case names ("central bank", "antitrust regulator")
+then do not count after another place or nationality ("Chile's central bank",
+"the Italian antitrust watchdog"), which leaves those to the unlisted
+authorities of the rules. Errors name the file and line.
 """
 
 from __future__ import annotations
@@ -27,7 +31,10 @@ from .jsonl import json_objects, read_lines
 from .patterns import PLACEHOLDER_KINDS, trie_regex
 
 KINDS = frozenset(k for kinds in PLACEHOLDER_KINDS.values() for k in kinds) | {"generic"}
-_KEYS = {"name", "kind", "owner", "aliases", "zh", "case_sensitive", "descriptors", "in_context", "parent", "note"}
+_KEYS = {"name", "kind", "owner", "aliases", "zh", "case_sensitive", "descriptors", "in_context", "parent",
+         "jurisdiction", "note"}
+# The capitalised word (with its possessive) just before a name: "Chile's ", "the Italian ".
+_QUALIFIER_BEFORE = re.compile(r"\b([A-Z][\w.\-]*)(?:['’]s)?\s+$")
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,7 @@ class Platform:
     case_sensitive: tuple[str, ...] = ()
     descriptors: tuple[str, ...] = ()
     in_context: tuple[str, ...] = ()
+    jurisdiction: tuple[str, ...] = ()
     parent: str | None = None
     where: str = ""  # file:line, for messages
 
@@ -65,6 +73,14 @@ class Platform:
         """Whether the name ``matched`` counts only where the platform's company is already named."""
         return any(matched == n or (n not in self.case_sensitive and matched.lower() == n.lower())
                    for n in self.in_context)
+
+    def elsewhere(self, matched: str, before: str) -> bool:
+        """Whether the generic name ``matched`` ("central bank") is qualified by a place not the platform's
+        own (``before`` is the text before it: "Chile's ")."""
+        if not self.jurisdiction or not matched[:1].islower():
+            return False
+        m = _QUALIFIER_BEFORE.search(before[-40:])
+        return m is not None and m.group(1) not in self.jurisdiction and m.group(1) not in ("The", "A", "An")
 
 
 @dataclass(frozen=True)
@@ -135,7 +151,10 @@ class PlatformList:
         lowered = lowered if lowered is not None else text.lower()
         found: list[Mention] = []
         for m in self._ci_re.finditer(lowered):
-            found.append(Mention(m.start(), m.end(), text[m.start():m.end()], self._alias[m.group()]))
+            platform, matched = self._alias[m.group()], text[m.start():m.end()]
+            if platform.elsewhere(matched, text[:m.start()]):
+                continue
+            found.append(Mention(m.start(), m.end(), matched, platform))
         ends = {m.end for m in found}
         for m in self._cs_re.finditer(text):
             # "iPhone X", "Galaxy S": a short name right after a platform's name is its model, not a mention.
@@ -187,7 +206,7 @@ def parse_platforms(lines: Sequence[str], name: str) -> PlatformList:
         if kind not in KINDS:
             raise RulesError(f"{where}: {pname}: kind {kind!r} is not one of {', '.join(sorted(KINDS))}")
         lists = {}
-        for key in ("aliases", "zh", "case_sensitive", "descriptors", "in_context"):
+        for key in ("aliases", "zh", "case_sensitive", "descriptors", "in_context", "jurisdiction"):
             value = obj.get(key, [])
             if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
                 raise RulesError(f"{where}: {pname}: '{key}' must be a list of non-empty strings")

@@ -106,6 +106,25 @@ def test_a_broken_platform_list_names_file_and_line(tmp_path: Path):
         load_platforms(path)
 
 
+def test_a_national_body_s_generic_name_is_not_taken_after_another_country(tmp_path: Path):
+    path = tmp_path / "platforms.jsonl"
+    path.write_text('{"name": "Bank of Ruritania", "kind": "regulator", "aliases": ["central bank"], '
+                    '"jurisdiction": ["Ruritania", "Ruritanian"]}\n', encoding="utf-8")
+    plist = load_platforms(path)
+
+    def names(text: str) -> list[str]:
+        return [m.name for m in plist.find(text)]
+
+    assert names("The central bank said so.") == ["Bank of Ruritania"]
+    assert names("Ruritania's central bank said so.") == ["Bank of Ruritania"]
+    assert names("The Ruritanian central bank said so.") == ["Bank of Ruritania"]
+    assert names("Chile's central bank said so.") == []
+    assert names("The Chilean central bank said so.") == []
+    path.write_text('{"name": "Foo", "kind": "regulator", "jurisdiction": "Ruritania"}\n', encoding="utf-8")
+    with pytest.raises(RulesError, match=r":1: Foo: 'jurisdiction' must be a list"):
+        load_platforms(path)
+
+
 def test_an_analyst_adds_an_alias_without_code_and_the_version_changes(tmp_path: Path):
     plist = tmp_path / "platforms.jsonl"
     shutil.copy(builtin_platforms_path(), plist)

@@ -388,6 +388,9 @@ def _status(cand: Candidate, text: str, rules: RuleSet, year: int | None = None)
             cand.notes.append(f"status background: dated before {year} ({dated.group()!r})")
 
 
+_CONTEXT_AFTER = re.compile(r"\b(?:after|following|before|since|ahead of|amid)\b", re.I)
+
+
 def _score(cand: Candidate, vetoes: Sequence) -> None:
     c = cand.rule.rule.weight
     notes = cand.notes
@@ -414,6 +417,11 @@ def _score(cand: Candidate, vetoes: Sequence) -> None:
         c -= 0.05
     for rule, m in vetoes:
         if (rule.applies_to and cand.polarity not in rule.applies_to) or cand.status in rule.spares:
+            continue
+        if rule.other_news and m.start() >= cand.end and _CONTEXT_AFTER.search(cand.sentence.text, cand.end,
+                                                                               m.start()):
+            # "cut off Windsurf's access ..., weeks after reports that OpenAI had agreed to buy it": what came
+            # before or after the event is its context, not the news.
             continue
         c -= rule.penalty
         notes.append(f"veto {rule.id} ({m.group()!r}) -{rule.penalty:g}")

@@ -33,6 +33,10 @@ from .patterns import PLACEHOLDER_KINDS, trie_regex
 KINDS = frozenset(k for kinds in PLACEHOLDER_KINDS.values() for k in kinds) | {"generic"}
 _KEYS = {"name", "kind", "owner", "aliases", "zh", "case_sensitive", "descriptors", "in_context", "parent",
          "jurisdiction", "note"}
+# A name that says what something is free of is not there: "the Android-free operating system", "a system
+# stripped of Android code".
+_ABSENT = re.compile(r"-free\b")
+_ABSENT_BEFORE = re.compile(r"\b(?:stripped|free|purged|devoid|rid) of\s+$", re.I)
 # The capitalised word (with its possessive) just before a name: "Chile's ", "the Italian ".
 _QUALIFIER_BEFORE = re.compile(r"\b([A-Z][\w.\-]*)(?:['’]s)?\s+$")
 
@@ -152,7 +156,8 @@ class PlatformList:
         found: list[Mention] = []
         for m in self._ci_re.finditer(lowered):
             platform, matched = self._alias[m.group()], text[m.start():m.end()]
-            if platform.elsewhere(matched, text[:m.start()]):
+            if (platform.elsewhere(matched, text[:m.start()]) or _ABSENT.match(text, m.end())
+                    or _ABSENT_BEFORE.search(text, max(0, m.start() - 20), m.start())):
                 continue
             found.append(Mention(m.start(), m.end(), matched, platform))
         ends = {m.end for m in found}

@@ -310,7 +310,9 @@ def _clause_end(text: str, pos: int) -> int:
 _REPLACED = re.compile(r"\b(?:instead of|rather than|in place of|replacing|similar to|akin to|modell?ed on|catch up with|"
                        r"compared (?:with|to)|inspired by|copying|mimicking|unlike|beating|rivall?ing|ahead of|"
                        r"just as|as did|compet(?:ing|es|e|ed) (?:with|against)|in competition with|"
-                       r"take on|takes on|taking on|challenge|challenging|"
+                       r"take on|takes on|taking on|challenge|challenging|match|matching|win over|wins over|"
+                       r"winning over|woo|woos|wooing|"
+                       r"(?:people|users|those|creators|customers) who (?:use|used|prefer)|"
                        r"(?:more|fewer|less|bigger|larger|smaller|faster|slower) than)"
                        r"\s+(?:[\w'’\-]+\s+){0,2}$", re.I)
 

@@ -23,7 +23,10 @@ A rule file is JSONL, one rule a line, every rule with a stable ``id`` and a
     Contexts that are not signals (earnings, a brand opening a store);
     ``penalty`` is taken off the confidence, 1 drops the signal; ``applies_to``
     limits it to some polarities, and ``spares`` lists statuses it leaves alone
-    (a denial that blames an outage is still a denied closing).
+    (a denial that blames an outage is still a denied closing); ``other_news: true``
+    marks news of another kind (a deal, results) that does not count in a clause
+    after the trigger that only dates it ("cut off Windsurf, weeks after reports
+    that OpenAI agreed to buy it"), where a cause (an outage, malware) still does.
 ``party``
     Generic counterparts ("third-party apps", "rival platforms").
 ``anaphor``
@@ -76,7 +79,7 @@ _EXTRA = {
     "event_cue": {"event_type", "weight"},
     "status_cue": {"status", "priority"},
     "negation": {"mode", "window", "inside"},
-    "veto": {"penalty", "applies_to", "spares"},
+    "veto": {"penalty", "applies_to", "spares", "other_news"},
     "party": set(),
     "anaphor": set(),
     "authority": set(),
@@ -106,6 +109,7 @@ class Rule:
     roles: str = "subject"
     applies_to: tuple[str, ...] = ()  # veto: only candidates of these polarities (empty: all)
     spares: tuple[str, ...] = ()  # veto: candidates of these statuses are left alone
+    other_news: bool = False  # veto: not applied in a clause after the trigger ("..., weeks after ...")
     must_fire: tuple[str, ...] = ()
     must_not_fire: tuple[str, ...] = ()
     expect: dict = field(default_factory=dict)
@@ -290,6 +294,9 @@ def _parse_rule(obj: dict[str, Any], where: str) -> Rule:
         if not isinstance(spares, list) or any(a not in STATUSES for a in spares):
             raise RulesError(f"{where}: {rid}: 'spares' must be a list of {', '.join(STATUSES)}")
         kw["spares"] = tuple(spares)
+        if not isinstance(obj.get("other_news", False), bool):
+            raise RulesError(f"{where}: {rid}: 'other_news' must be true or false")
+        kw["other_news"] = obj.get("other_news", False)
     expect = obj.get("expect", {})
     if not isinstance(expect, dict) or set(expect) - {"polarity", "event_type", "actor", "target", "status"}:
         raise RulesError(f"{where}: {rid}: 'expect' must be an object with polarity/event_type/actor/target/status")

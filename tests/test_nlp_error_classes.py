@@ -289,6 +289,28 @@ CASES = [
      "next month.", {"polarity": "closing", "event_type": "link_access"}),
     ("In 2020 Apple and Google pulled the game from their stores within hours of its maker adding a direct-payment "
      "option.", {"polarity": "closing", "event_type": "app_store_or_device"}),
+    # a deal in a clause that only dates the event is not the news; a company said never to have considered a
+    # closing denies it; a threat of removal; streaming on rival services; social links removed; customers that
+    # license an index; a state's "... Act" orders; visitors paying foreign merchants; model access is data;
+    # licences on rival clouds are a service
+    ("Google cut off the startup's access to its Gemini models, days after reports that Apple had agreed to buy "
+     "the company.", {"polarity": "closing", "actor": "Google", "event_type": "login_or_data"}),
+    ("Musk said Google had never considered pulling X from the Play Store.",
+     {"polarity": "closing", "actor": "Google", "status": "denied"}),
+    ("Apple told Substack it must move writers to in-app purchases by June or face removal from the App Store.",
+     {"polarity": "closing", "actor": "Apple", "target": "Substack"}),
+    ("Kick streamers can now stream simultaneously on other platforms such as YouTube and Twitch, the company said.",
+     {"polarity": "opening", "actor": "Kick"}),
+    ("From next month TikTok will remove clickable social links from profiles, the company said.",
+     {"polarity": "closing", "actor": "TikTok", "event_type": "link_access"}),
+    ("Google has threatened to cut off customers that license its search index if they use the data for chatbots.",
+     {"polarity": "closing", "actor": "Google", "event_type": "login_or_data"}),
+    ("Colorado's Social Media Choice Act will require platforms to let users move their followers to rival "
+     "services.", {"polarity": "mandate", "actor": "Social Media Choice Act"}),
+    ("Vietnamese tourists can now pay Thai merchants by scanning codes with GCash, the wallet said.",
+     {"polarity": "opening", "event_type": "payment", "actor": "GCash"}),
+    ("Microsoft said customers will no longer be able to bring their licences to dedicated hosts run by AWS and "
+     "Google Cloud.", {"polarity": "closing", "actor": "Microsoft", "event_type": "logistics_or_service"}),
 ]
 
 NOT_SIGNALS = [
@@ -351,6 +373,12 @@ NOT_SIGNALS = [
     "X will loosen its restrictions on topics such as elections, and end fact-checking labels on Instagram posts.",
     "The postal bureau ordered some ZTO Express outlets to stop collecting parcels after they priced delivery below "
     "cost.",
+    # a system free of a rival's code, a race to match a rival, an app to win over a rival's users, an order over
+    # permissions
+    "Huawei unveiled phones running HarmonyOS Next, its operating system stripped of Android code.",
+    "Kuaishou opened its video model to all users as Chinese firms race to match OpenAI's Sora.",
+    "Instagram launched an editing app with a recording limit to win over people who use ByteDance's CapCut.",
+    "The MIIT ordered 20 apps to fix excessive permission requests within a month or face removal from app stores.",
 ]
 
 

@@ -184,6 +184,11 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
             # "ordered developers to stop splash-screen ads that open a shop page": what is to stop is a thing,
             # not a practice ("to stop sharing data", "to stop blocking" are), and the opening verb sits inside it.
             cand.dropped = "an order to stop something that is not a block"
+        if (cand.polarity == "mandate" and not cand.dropped and cand.actor is not None
+                and cand.actor.start >= cand.end and _CONTEXT_AFTER.search(text, cand.end, cand.actor.start)):
+            # "Barclays told customers it will no longer let them pay Binance, days after the FCA said ...": an
+            # authority named only in the clause that dates the event ordered nothing in it.
+            cand.dropped = f"{cand.actor.text} is named only after the event, in its context"
         if (entities and cand.event_type == "payment" and cand.actor is not None and cand.actor.platform is not None
                 and cand.actor.platform.is_payment and cand.actor.start >= cand.start):
             # "Costco's stores have started accepting Alipay": the merchant is an organisation only NER knows.
@@ -223,7 +228,14 @@ def _parties(text: str, words: frozenset[str], rules: RuleSet) -> list[Mention]:
 
 def _vetoes(text: str, words: frozenset[str], rules: RuleSet) -> list[tuple[Rule, re.Match[str]]]:
     """The veto cues that match the sentence, each with its match (``_score`` applies them)."""
-    return [(c.rule, m) for c in rules.of("veto") for m in [c.search(text, words)] if m]
+    out = []
+    for c in rules.of("veto"):
+        if c.rule.other_news:
+            # Every match: one may only date the event while another is the sentence's news.
+            out += [(c.rule, m) for m in c.finditer(text, words)]
+        elif m := c.search(text, words):
+            out.append((c.rule, m))
+    return out
 
 
 def analyse_backstop(sentence: Sentence, mentions: list[Mention], rules: RuleSet, ctx: Context,
@@ -389,6 +401,17 @@ def _status(cand: Candidate, text: str, rules: RuleSet, year: int | None = None)
 
 
 _CONTEXT_AFTER = re.compile(r"\b(?:after|following|before|since|ahead of|amid)\b", re.I)
+_CAUSED_BY = re.compile(r"\b(?:after|following|when|because)\b", re.I)
+
+
+def _other_news_aside(cand: Candidate, m: re.Match[str]) -> bool:
+    """Whether other news (a deal, results) only dates the event or follows from it: "cut off Windsurf's access
+    ..., weeks after reports that OpenAI had agreed to buy it", "shares fell after Booking.com stopped selling
+    its flights". Either way the event is still the news."""
+    text = cand.sentence.text
+    if m.start() >= cand.end:
+        return _CONTEXT_AFTER.search(text, cand.end, m.start()) is not None
+    return m.end() <= cand.start and _CAUSED_BY.search(text, m.end(), cand.start) is not None
 
 
 def _score(cand: Candidate, vetoes: Sequence) -> None:
@@ -415,14 +438,13 @@ def _score(cand: Candidate, vetoes: Sequence) -> None:
         c -= 0.05
     if any(n.startswith("event type: no cue") for n in notes):
         c -= 0.05
+    applied: set[str] = set()
     for rule, m in vetoes:
         if (rule.applies_to and cand.polarity not in rule.applies_to) or cand.status in rule.spares:
             continue
-        if rule.other_news and m.start() >= cand.end and _CONTEXT_AFTER.search(cand.sentence.text, cand.end,
-                                                                               m.start()):
-            # "cut off Windsurf's access ..., weeks after reports that OpenAI had agreed to buy it": what came
-            # before or after the event is its context, not the news.
+        if rule.id in applied or (rule.other_news and _other_news_aside(cand, m)):
             continue
+        applied.add(rule.id)
         c -= rule.penalty
         notes.append(f"veto {rule.id} ({m.group()!r}) -{rule.penalty:g}")
     # What follows "but" or "then" is usually the news: "X previously blocked links, but the ban was lifted",
@@ -433,4 +455,4 @@ def _score(cand: Candidate, vetoes: Sequence) -> None:
     c -= 0.05 * cand.start / max(len(cand.sentence.text), 1)
     cand.confidence = max(0.0, min(0.99, c))
     if cand.confidence <= 0.0 and not cand.dropped:
-        cand.dropped = "vetoed: " + ", ".join(r.id for r, _ in vetoes)
+        cand.dropped = "vetoed: " + ", ".join(dict.fromkeys(r.id for r, _ in vetoes))

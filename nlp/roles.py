@@ -312,9 +312,20 @@ _REPLACED = re.compile(r"\b(?:instead of|rather than|in place of|replacing|simil
                        r"just as|as did|compet(?:ing|es|e|ed) (?:with|against)|in competition with|"
                        r"take on|takes on|taking on|challenge|challenging|match|matching|win over|wins over|"
                        r"winning over|woo|woos|wooing|"
-                       r"(?:people|users|those|creators|customers) who (?:use|used|prefer)|"
+                       r"(?:people|users|those|creators|customers|shoppers|consumers) who (?:use|used|prefer|"
+                       r"have taken to|took to|have flocked to|flocked to|switched to|rely on)|"
+                       r"(?:rival|rivals|alternative|competitor|challenger) to|clone of|copy of|"
                        r"(?:more|fewer|less|bigger|larger|smaller|faster|slower) than)"
                        r"\s+(?:[\w'’\-]+\s+){0,2}$", re.I)
+
+
+_OWN_BEFORE = re.compile(r"\b(?:its|their|our)\s+$", re.I)
+_APP_AFTER = re.compile(r"\s+(?:apps?|versions?|clients?)\b", re.I)
+
+
+def _own_app_on(text: str, m: Mention) -> bool:
+    """"its iOS app", "their Android versions": the subject's own app on a system, not a counterpart."""
+    return bool(_OWN_BEFORE.search(text, max(0, m.start - 8), m.start) and _APP_AFTER.match(text, m.end))
 
 
 def choose_target(text: str, mentions: Sequence[Mention], actor: Mention | None, start: int, end: int,
@@ -324,6 +335,7 @@ def choose_target(text: str, mentions: Sequence[Mention], actor: Mention | None,
     others = [m for m in mentions if m is not actor and not m.generic
               and not _REPLACED.search(text[max(0, m.start - 40):m.start])
               and not (m.platform and m.platform.is_authority) and not owner_in_passing(text, m)
+              and not _own_app_on(text, m)
               and (actor is None or (m.group != actor.group and m.name != actor.name))]
     inside = [m for m in others if m.start < end and m.end > start]
     clause_end = _clause_end(text, end)

@@ -311,6 +311,18 @@ CASES = [
      {"polarity": "opening", "event_type": "payment", "actor": "GCash"}),
     ("Microsoft said customers will no longer be able to bring their licences to dedicated hosts run by AWS and "
      "Google Cloud.", {"polarity": "closing", "actor": "Microsoft", "event_type": "logistics_or_service"}),
+    # airline fares on travel agencies; other news caused by the event; banks capping or stopping payments for
+    # crypto; an order to give up exclusive licences
+    ("Lufthansa said it will start selling tickets through Expedia next year, reversing a long refusal.",
+     {"polarity": "opening", "event_type": "link_access", "actor": "Lufthansa Group", "target": "Expedia"}),
+    ("Wizz Air shares fell after Kiwi.com and eDreams stopped selling the airline's flights.",
+     {"polarity": "closing"}),
+    ("HSBC UK will cap payments to cryptocurrency exchanges at £2,500 a month, the bank said.",
+     {"polarity": "closing", "event_type": "payment", "actor": "HSBC"}),
+    ("Monzo has stopped customers buying bitcoin with its credit cards, citing the risk of debts.",
+     {"polarity": "closing", "actor": "Monzo"}),
+    ("China's market regulator ordered NetEase to give up its exclusive licensing rights to Japanese songs.",
+     {"polarity": "mandate", "actor": "SAMR", "target": "NetEase"}),
 ]
 
 NOT_SIGNALS = [
@@ -379,6 +391,14 @@ NOT_SIGNALS = [
     "Kuaishou opened its video model to all users as Chinese firms race to match OpenAI's Sora.",
     "Instagram launched an editing app with a recording limit to win over people who use ByteDance's CapCut.",
     "The MIIT ordered 20 apps to fix excessive permission requests within a month or face removal from app stores.",
+    # a consumer-protection undertaking, a tax fight ended, a hack, a rival named as such, a merger blocked
+    "The CMA said Trivago and Agoda had agreed to stop pressure-selling tactics and show compulsory charges in "
+    "headline prices.",
+    "Apple must pay back taxes to Ireland, the court ruled, ending a decade-long fight over its tax arrangements "
+    "with Google.",
+    "LINE said hackers used malware on a partner's computer, giving attackers a route into Naver's systems.",
+    "Snapchat, a rival to Instagram, is not yet available in some markets.",
+    "Visa and Tink called off their merger a year after the Justice Department sued to block the deal.",
 ]
 
 

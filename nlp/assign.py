@@ -190,7 +190,8 @@ def _permitting_speaker(text: str, mentions: Sequence[Mention], actor: Mention |
 _PASSIVE_IN = re.compile(r"^(?:['’]s)?[^,;:]{0,60}?\b(?:(?:can|could|will|would|may|might|should)\s+(?:now\s+|once again\s+|again\s+|"
                          r"soon\s+|also\s+|finally\s+|still\s+)?be|is|are|was|were|has been|have been|had been|"
                          r"gets?|got)\s+(?:now\s+|again\s+|quietly\s+|finally\s+)?(?:[a-z]+ly\s+)?[a-z]+(?:ed|en|wn)\s+"
-                         r"(?:[a-z]+ly\s+)?(?:from|inside|within|in|on|with|via|through|using)\s+(?:[\w'’\-]+\s+){0,3}$", re.I)
+                         r"(?:[a-z]+ly\s+)?(?:as\s+(?:an?\s+|the\s+)?(?:[\w\-]+\s+){0,3}?(?:for\s+(?:[\w'’\-]+\s+){0,2}?)?)?"
+                         r"(?:from|inside|within|in|on|with|via|through|using)\s+(?:[\w'’\-]+\s+){0,3}$", re.I)
 
 
 def _passive_host(text: str, mentions: Sequence[Mention], actor: Mention | None,

@@ -24,6 +24,7 @@ PLACEHOLDER_KINDS: dict[str, tuple[str, ...]] = {
     "STORE": ("app_store",),
     "MSG": ("messaging", "standard"),
     "REG": ("regulator", "law", "court"),
+    "STD": ("standard",),
     "PLATFORM": ("app", "wallet", "card_network", "payments", "marketplace", "delivery", "logistics",
                  "company", "feature", "app_store", "messaging", "os", "device", "standard", "ad_platform"),
 }

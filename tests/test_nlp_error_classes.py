@@ -323,6 +323,13 @@ CASES = [
      {"polarity": "closing", "actor": "Monzo"}),
     ("China's market regulator ordered NetEase to give up its exclusive licensing rights to Japanese songs.",
      {"polarity": "mandate", "actor": "SAMR", "target": "NetEase"}),
+    # joining or integrating with an open network; a courier added as an option on a marketplace
+    ("Flipkart will integrate its logistics arm Ekart and its seller tools for small shops with ONDC.",
+     {"polarity": "opening", "actor": "Flipkart", "target": "ONDC"}),
+    ("Meesho said it will join ONDC as a seller-side platform.",
+     {"polarity": "opening", "actor": "Meesho", "target": "ONDC"}),
+    ("Cainiao has been added as a delivery option for merchants on JD.com.",
+     {"polarity": "opening", "actor": "JD.com", "target": "Cainiao"}),
 ]
 
 NOT_SIGNALS = [
@@ -399,6 +406,8 @@ NOT_SIGNALS = [
     "LINE said hackers used malware on a partner's computer, giving attackers a route into Naver's systems.",
     "Snapchat, a rival to Instagram, is not yet available in some markets.",
     "Visa and Tink called off their merger a year after the Justice Department sued to block the deal.",
+    # a government's ban on apps, not a platform's
+    "Shein will close its India office, weeks after India banned TikTok and other Chinese apps.",
 ]
 
 

@@ -68,7 +68,7 @@ def commitment(cand: Candidate, text: str, mentions: Sequence[Mention]) -> None:
     authority = next((m for m in mentions if m.platform and m.platform.is_authority
                       and m.platform.kind != "law" and m.end <= cand.start), None)
     if authority is None or not (_COMMIT.search(text[max(0, cand.start - 60):cand.start])
-                                 or _UNDER_ORDER.search(text)):
+                                 or _UNDER_ORDER.search(text) or _BINDING.search(text)):
         return
     become_order(cand, authority, f"commitment in a case of {authority.name}: a regulatory order")
 
@@ -81,6 +81,10 @@ def become_order(cand: Candidate, authority: Mention, note: str) -> None:
 
 
 # "Under a consent decree with the KFTC, Kakao will let ...", "... under the court's injunction".
+# "The Commission made Apple's commitments legally binding, meaning rival wallets will get access ...".
+_BINDING = re.compile(r"\b(?:made|makes|making|declared|declares)\s+(?:[\w'’\-]+\s+){0,4}?(?:legally\s+)?binding\b|"
+                      r"\bcommitments?\s+(?:[\w'’\-]+\s+){0,4}?(?:made|declared)\s+(?:legally\s+)?binding\b|"
+                      r"\baccepted\s+(?:[\w'’\-]+\s+){0,3}?commitments\b", re.I)
 _UNDER_ORDER = re.compile(r"\bunder (?:a |an |the |its |their )?(?:[\w\-]+['’]s )?(?:new )?(?:consent decree|settlement|"
                           r"court order|injunction|order|ruling|commitments?|remedies|remedy)\b", re.I)
 

@@ -330,6 +330,12 @@ CASES = [
      {"polarity": "opening", "actor": "Meesho", "target": "ONDC"}),
     ("Cainiao has been added as a delivery option for merchants on JD.com.",
      {"polarity": "opening", "actor": "JD.com", "target": "Cainiao"}),
+    # commitments an authority made binding are its order; ad inventory sold through another's buying platform
+    ("The Commission has made Apple's commitments legally binding, meaning rival wallets will get free access to "
+     "the iPhone's NFC chip for ten years.", {"polarity": "mandate", "actor": "European Commission",
+                                              "target": "Apple"}),
+    ("Hulu's ad inventory will be available to buy through The Trade Desk from next year.",
+     {"polarity": "opening", "target": "The Trade Desk"}),
 ]
 
 NOT_SIGNALS = [
@@ -408,6 +414,10 @@ NOT_SIGNALS = [
     "Visa and Tink called off their merger a year after the Justice Department sued to block the deal.",
     # a government's ban on apps, not a platform's
     "Shein will close its India office, weeks after India banned TikTok and other Chinese apps.",
+    # an advertiser boycott; a court fight ended
+    "Advertisers including Unilever and the BBC pulled ads from Facebook after brands appeared next to extremist "
+    "posts.",
+    "The EU court upheld the fine on Google, ending a seven-year legal fight, and ordered Apple to repay taxes.",
 ]
 
 

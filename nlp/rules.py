@@ -186,12 +186,16 @@ class CompiledRule:
     regexes: tuple[re.Pattern[str], ...]
     anchors: tuple[frozenset[str] | None, ...] = ()
 
-    def _candidates(self, words: frozenset[str] | None) -> Iterable[re.Pattern[str]]:
+    def __post_init__(self) -> None:
+        # (regex, anchor) pairs, built once: these loops run for every rule on every candidate sentence.
+        anchors = tuple(self.anchors) + (None,) * (len(self.regexes) - len(self.anchors))
+        object.__setattr__(self, "_pairs", tuple(zip(self.regexes, anchors)))
+
+    def _candidates(self, words: frozenset[str] | None) -> list[re.Pattern[str]]:
         """The patterns worth running: with the text's ``words``, those whose anchors are absent are skipped."""
-        for i, rx in enumerate(self.regexes):
-            anchor = self.anchors[i] if i < len(self.anchors) else None
-            if words is None or anchor is None or anchor & words:
-                yield rx
+        if words is None:
+            return list(self.regexes)
+        return [rx for rx, anchor in self._pairs if anchor is None or not anchor.isdisjoint(words)]
 
     def finditer(self, text: str, words: frozenset[str] | None = None) -> Iterable[re.Match[str]]:
         """Matches of every pattern (see :meth:`_candidates` for ``words``)."""
@@ -200,7 +204,11 @@ class CompiledRule:
 
     def search(self, text: str, words: frozenset[str] | None = None) -> re.Match[str] | None:
         """The first match of any pattern (see :meth:`_candidates` for ``words``)."""
-        return next((m for rx in self._candidates(words) if (m := rx.search(text))), None)
+        for rx in self._candidates(words):
+            m = rx.search(text)
+            if m:
+                return m
+        return None
 
 
 @dataclass

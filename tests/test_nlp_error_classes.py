@@ -336,6 +336,14 @@ CASES = [
                                               "target": "Apple"}),
     ("Hulu's ad inventory will be available to buy through The Trade Desk from next year.",
      {"polarity": "opening", "target": "The Trade Desk"}),
+    # a store approved as a marketplace; exclusives released on a rival console; a company saying it will not
+    # pull a game denies the closing
+    ("Apple approved the Epic Games Store as an alternative marketplace for iPads, Epic said, after twice "
+     "rejecting it.", {"polarity": "opening", "actor": "Apple"}),
+    ("Nintendo is weighing releasing more of its exclusives on Xbox, people familiar with the plans said.",
+     {"polarity": "opening", "actor": "Nintendo", "status": "rumoured"}),
+    ("Sony has repeatedly said it will not pull Minecraft from Xbox, its chief told Microsoft in writing.",
+     {"polarity": "closing", "actor": "Sony", "status": "denied"}),
 ]
 
 NOT_SIGNALS = [

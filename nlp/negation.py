@@ -25,7 +25,7 @@ _WORD = re.compile(r"[\w'’.\-]+")
 # A company saying it did not do it: "Apple hit back ..., saying it never blocked the app".
 _SELF_DENIAL = re.compile(r"\b(?:said|says|saying|insisted|insists|insisting|maintained|maintains|stressed|stresses)\s+"
                           r"(?:that\s+)?(?:it|they|the company|(?-i:[A-Z][\w.\-]*))\s+"
-                         r"(?:had\s+|has\s+|have\s+|did\s+|does\s+|will\s+|would\s+)?$", re.I)
+                          r"(?:had\s+|has\s+|have\s+|did\s+|does\s+|will\s+|would\s+)?$", re.I)
 
 
 def apply_negation(cand: Candidate, text: str, rules: RuleSet) -> None:

@@ -78,12 +78,12 @@ class Platform:
         return any(matched == n or (n not in self.case_sensitive and matched.lower() == n.lower())
                    for n in self.in_context)
 
-    def elsewhere(self, matched: str, before: str) -> bool:
-        """Whether the generic name ``matched`` ("central bank") is qualified by a place not the platform's
-        own (``before`` is the text before it: "Chile's ")."""
+    def elsewhere(self, matched: str, text: str, start: int) -> bool:
+        """Whether the generic name ``matched`` ("central bank"), found at ``start`` in ``text``, is qualified
+        by a place not the platform's own ("Chile's central bank")."""
         if not self.jurisdiction or not matched[:1].islower():
             return False
-        m = _QUALIFIER_BEFORE.search(before[-40:])
+        m = _QUALIFIER_BEFORE.search(text, max(0, start - 40), start)
         return m is not None and m.group(1) not in self.jurisdiction and m.group(1) not in ("The", "A", "An")
 
 
@@ -156,14 +156,13 @@ class PlatformList:
         found: list[Mention] = []
         for m in self._ci_re.finditer(lowered):
             platform, matched = self._alias[m.group()], text[m.start():m.end()]
-            if (platform.elsewhere(matched, text[:m.start()]) or _ABSENT.match(text, m.end())
-                    or _ABSENT_BEFORE.search(text, max(0, m.start() - 20), m.start())):
+            if platform.elsewhere(matched, text, m.start()) or _absent(text, m.start(), m.end()):
                 continue
             found.append(Mention(m.start(), m.end(), matched, platform))
         ends = {m.end for m in found}
         for m in self._cs_re.finditer(text):
             # "iPhone X", "Galaxy S": a short name right after a platform's name is its model, not a mention.
-            if m.start() - 1 in ends and text[m.start() - 1] == " ":
+            if (m.start() - 1 in ends and text[m.start() - 1] == " ") or _absent(text, m.start(), m.end()):
                 continue
             ends.add(m.end())
             found.append(Mention(m.start(), m.end(), m.group(), self._cs_alias[m.group()]))
@@ -174,6 +173,11 @@ class PlatformList:
 
     def owns(self, owner: Platform, other: Platform) -> bool:
         return other.owner == owner.name or other.parent == owner.name
+
+
+def _absent(text: str, start: int, end: int) -> bool:
+    """Whether the name at ``start:end`` says what something is free of ("Android-free")."""
+    return bool(_ABSENT.match(text, end) or _ABSENT_BEFORE.search(text, max(0, start - 20), start))
 
 
 def _no_overlaps(mentions: list[Mention]) -> list[Mention]:

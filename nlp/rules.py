@@ -184,12 +184,11 @@ _FUNCTION_WORDS = frozenset({"a", "an", "the", "to", "of", "in", "on", "for", "w
 class CompiledRule:
     rule: Rule
     regexes: tuple[re.Pattern[str], ...]
-    anchors: tuple[frozenset[str] | None, ...] = ()
+    anchors: tuple[frozenset[str] | None, ...] = ()  # one per regex (see ``anchor_words``), or none at all
 
     def __post_init__(self) -> None:
-        # (regex, anchor) pairs, built once: these loops run for every rule on every candidate sentence.
-        anchors = tuple(self.anchors) + (None,) * (len(self.regexes) - len(self.anchors))
-        object.__setattr__(self, "_pairs", tuple(zip(self.regexes, anchors)))
+        # Paired once: ``_candidates`` runs for every rule on every candidate sentence.
+        object.__setattr__(self, "_pairs", tuple(zip(self.regexes, self.anchors or (None,) * len(self.regexes))))
 
     def _candidates(self, words: frozenset[str] | None) -> list[re.Pattern[str]]:
         """The patterns worth running: with the text's ``words``, those whose anchors are absent are skipped."""
@@ -274,9 +273,7 @@ def _parse_rule(obj: dict[str, Any], where: str) -> Rule:
         kw["event_type"] = _choice(obj, "event_type", EVENT_TYPES, where, rid)
         kw["scope"] = _choice(obj, "scope", SCOPES, where, rid) or ("authority" if kw["polarity"] == "mandate" else "pair")
         kw["weight"] = _number(obj, "weight", 0.6, where, rid)
-        if not isinstance(obj.get("negation_inside", False), bool):
-            raise RulesError(f"{where}: {rid}: 'negation_inside' must be true or false")
-        kw["negation_inside"] = obj.get("negation_inside", False)
+        kw["negation_inside"] = _flag(obj, "negation_inside", False, where, rid)
         kw["roles"] = _choice(obj, "roles", ROLES, where, rid) or "subject"
         if not examples["must_fire"]:
             raise RulesError(f"{where}: {rid}: a trigger needs at least one 'must_fire' example sentence")
@@ -289,9 +286,7 @@ def _parse_rule(obj: dict[str, Any], where: str) -> Rule:
     elif kind == "negation":
         kw["mode"] = _choice(obj, "mode", NEGATION_MODES, where, rid, required=True)
         kw["window"] = int(_number(obj, "window", 5, where, rid, upper=20))
-        if not isinstance(obj.get("inside", True), bool):
-            raise RulesError(f"{where}: {rid}: 'inside' must be true or false")
-        kw["inside"] = obj.get("inside", True)
+        kw["inside"] = _flag(obj, "inside", True, where, rid)
     elif kind == "veto":
         kw["penalty"] = _number(obj, "penalty", 1.0, where, rid)
         applies = obj.get("applies_to", [])
@@ -302,9 +297,7 @@ def _parse_rule(obj: dict[str, Any], where: str) -> Rule:
         if not isinstance(spares, list) or any(a not in STATUSES for a in spares):
             raise RulesError(f"{where}: {rid}: 'spares' must be a list of {', '.join(STATUSES)}")
         kw["spares"] = tuple(spares)
-        if not isinstance(obj.get("other_news", False), bool):
-            raise RulesError(f"{where}: {rid}: 'other_news' must be true or false")
-        kw["other_news"] = obj.get("other_news", False)
+        kw["other_news"] = _flag(obj, "other_news", False, where, rid)
     expect = obj.get("expect", {})
     if not isinstance(expect, dict) or set(expect) - {"polarity", "event_type", "actor", "target", "status"}:
         raise RulesError(f"{where}: {rid}: 'expect' must be an object with polarity/event_type/actor/target/status")
@@ -318,6 +311,13 @@ def _choice(obj: dict, key: str, allowed: Sequence[str], where: str, rid: str, r
         return None
     if value not in allowed:
         raise RulesError(f"{where}: {rid}: '{key}' must be one of {', '.join(allowed)} (got {value!r})")
+    return value
+
+
+def _flag(obj: dict, key: str, default: bool, where: str, rid: str) -> bool:
+    value = obj.get(key, default)
+    if not isinstance(value, bool):
+        raise RulesError(f"{where}: {rid}: '{key}' must be true or false")
     return value
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from .authority import become_order, hearsay, ordered_by
 from .platforms import Mention
-from .roles import HOST_PREPS, choose_actor, choose_target, preposition, quoted_speaker, speaks_of_others
+from .roles import HOST_PREPS, LIST_GAP, choose_actor, choose_target, preposition, quoted_speaker, speaks_of_others
 
 if TYPE_CHECKING:
     from .analyse import Candidate, Context
@@ -188,8 +188,10 @@ def _permitting_speaker(text: str, mentions: Sequence[Mention], actor: Mention |
 
 
 _PASSIVE_IN = re.compile(r"^(?:['’]s)?[^,;:]{0,60}?\b(?:(?:can|could|will|would|may|might|should)\s+(?:now\s+|once again\s+|again\s+|"
-                         r"soon\s+|also\s+|finally\s+|still\s+)?be|is|are|was|were|has been|have been|had been|"
-                         r"gets?|got)\s+(?:now\s+|again\s+|quietly\s+|finally\s+)?(?:[a-z]+ly\s+)?[a-z]+(?:ed|en|wn)\s+"
+                         r"soon\s+|also\s+|finally\s+|still\s+)?be|is|are|was|were|"
+                         r"(?:has|have|had)\s+(?:long\s+|since\s+|also\s+|already\s+)?been|gets?|got)\s+"
+                         r"(?:(?:now|again|quietly|finally|still|long|also|already|largely|effectively|reportedly)\s+)?"
+                         r"(?:[a-z]+ly\s+)?[a-z]+(?:ed|en|wn)\s+"
                          r"(?:[a-z]+ly\s+)?(?:as\s+(?:an?\s+|the\s+)?(?:[\w\-]+\s+){0,3}?(?:for\s+(?:[\w'’\-]+\s+){0,2}?)?)?"
                          r"(?:from|inside|within|in|on|with|via|through|using)\s+(?:[\w'’\-]+\s+){0,3}$", re.I)
 
@@ -200,17 +202,23 @@ def _passive_host(text: str, mentions: Sequence[Mention], actor: Mention | None,
     content or product."""
     if actor is None or actor.platform is None or actor.start >= cand.start:
         return None
+    listed_to = actor.end  # "Douyin and Kuaishou links have been blocked inside WeChat": the list is the subject
     for m in mentions:
         if m.start <= actor.end or m.generic or m.start > cand.end + 60:
             continue
         if m.platform is None or m.platform.is_authority or m.group == actor.group:
             continue
-        if _PASSIVE_IN.match(text[actor.end:m.start]):
-            return m
+        if m.end <= cand.start and LIST_GAP.match(text[listed_to:m.start]):
+            listed_to = m.end
+            continue
+        if _PASSIVE_IN.match(text[actor.end:m.start]) and (listed_to == actor.end
+                                                           or not _WITH.search(text, actor.end, m.start)):
+            return m  # (a list "integrated with" a network is joined with it, not let in by it)
         break
     return None
 
 
+_WITH = re.compile(r"\bwith\s+(?:[\w'’\-]+\s+){0,2}$", re.I)
 _CARRIERS = frozenset({"logistics", "delivery"})
 _DESTINATION_PREPS = frozenset({"to", "into", "onto", "with"})
 _VIA = re.compile(r"\b(?:through|via|using|with|by)\s+(?:[\w'’\-]+\s+){0,2}$", re.I)

@@ -65,8 +65,10 @@ _PARTICIPLE = re.compile(r"\b(?!(?:need|speed|feed|seed|indeed)\b)\w{2,}(?:ed|en
 _VENUE = re.compile(r"\b(?:in|before|at)\s+(?:the\s+|a\s+)?$", re.I)
 _AS_PLACE = re.compile(r"\b(?:in|across|throughout|outside|within)\s+(?:the\s+)?$", re.I)
 _LEAD_SUBJECT = re.compile(r"\s*(?:the\s+)?$", re.I)
-_UNDER = re.compile(r"\bunder\s+(?:[\w'’\-]+\s+){0,3}$", re.I)
-_LIST_GAP = re.compile(r"^\s*(?:,|,?\s*and|,?\s*or|/)\s*$")
+# "under the revised law", "under new rules issued by the MIIT": what obliges is the law or its issuer.
+_UNDER = re.compile(r"\bunder\s+(?:[\w'’\-]+\s+){0,3}(?:(?:issued|released|published|adopted|drafted|unveiled|"
+                    r"finali[sz]ed)\s+(?:\w+\s+)?by\s+(?:the\s+)?)?$", re.I)
+LIST_GAP = re.compile(r"^\s*(?:,|,?\s*and|,?\s*or|/)\s*$")
 _POSSESSIVE_GAP = re.compile(r"^(?:['’]s\s+(?:[\w\-]+\s+){0,3}|-(?:backed|owned|controlled|affiliated|funded|run)\s+)$")
 
 # Ranks for the payment rule: a card network is paid through, a wallet is accepted, a merchant accepts.
@@ -231,7 +233,7 @@ def choose_actor(text: str, mentions: Sequence[Mention], start: int, end: int, *
         actor = next((m for m in after if colon >= 0 and m.start > colon
                       and _LEAD_SUBJECT.match(text, colon + 1, m.start)), None)
     if actor is None and authority:  # "under the revised law, platforms may no longer ...": the law obliges
-        actor = next((m for m in after if _UNDER.search(text, max(floor, m.start - 40), m.start)), None)
+        actor = next((m for m in after if _UNDER.search(text, max(floor, m.start - 60), m.start)), None)
     if actor is None and authority:  # "..., the MIIT told companies", "..., US District Judge Amit Mehta ruled"
         actor = next((m for m in after if _RULING.match(text, m.end)), None)
     accused = _accused(text, before, start) if not authority and roles == "subject" else None
@@ -291,7 +293,7 @@ def _list_members(text: str, mentions: Sequence[Mention]) -> set[int]:
     """Mentions that continue a list ("Zhihu, Haokan Video and Xiaohongshu"): never the subject."""
     out = set()
     for a, b in zip(mentions, mentions[1:]):
-        if _LIST_GAP.match(text[a.end:b.start]):
+        if LIST_GAP.match(text[a.end:b.start]):
             out.add(id(b))
             if id(a) in out or is_object(text, a):
                 out.add(id(a))

@@ -24,7 +24,7 @@ from .unknown import UNLISTED, name_like_spans, organisation_finder, unknown_org
 UNLISTED_ODDS = 0.5
 
 #: Bump when the engine's behaviour changes, so re-tagging picks it up like a rule edit.
-ENGINE_VERSION = "tagger-7"
+ENGINE_VERSION = "tagger-8"
 
 
 @dataclass

@@ -344,6 +344,24 @@ CASES = [
      {"polarity": "opening", "actor": "Nintendo", "status": "rumoured"}),
     ("Sony has repeatedly said it will not pull Minecraft from Xbox, its chief told Microsoft in writing.",
      {"polarity": "closing", "actor": "Sony", "status": "denied"}),
+    # a service plugged into another's system is let in by it; links long blocked inside a host; platforms
+    # barred by rules an authority issued; links in bios and a keynote are no advert or chat
+    ("Cainiao's couriers have been plugged into the Pinduoduo order system, the two companies confirmed.",
+     {"polarity": "opening", "actor": "Pinduoduo", "target": "Cainiao"}),
+    ("Since Douyin and Kuaishou links have long been blocked inside WeChat, creators post QR codes instead.",
+     {"polarity": "closing", "actor": "WeChat", "target": "Douyin"}),
+    ("JD links are still blocked on Douyin, so sellers send shoppers to mini programs.",
+     {"polarity": "closing", "actor": "Douyin", "target": "JD.com"}),
+    ("Apps will be prohibited from using technical tricks to block rivals' links under rules issued by the MIIT.",
+     {"polarity": "mandate", "actor": "MIIT"}),
+    ("Platforms are banned from blocking one another's links under new guidelines published by the State "
+     "Administration for Market Regulation.", {"polarity": "mandate", "actor": "SAMR"}),
+    ("Bluesky said it will stop showing links to Threads and X in users' bios, days after a spam wave.",
+     {"polarity": "closing", "event_type": "link_access", "actor": "Bluesky"}),
+    ("Amazon said Shopify sellers will be able to list their goods on Amazon's marketplace in a few clicks, "
+     "announcing the tie-up at its annual conference.", {"polarity": "opening", "event_type": "link_access"}),
+    ("Xiaohongshu is removing links to Taobao from notes, the app told brands in a notice.",
+     {"polarity": "closing", "actor": "Xiaohongshu", "target": "Taobao"}),
 ]
 
 NOT_SIGNALS = [
@@ -426,6 +444,10 @@ NOT_SIGNALS = [
     "Advertisers including Unilever and the BBC pulled ads from Facebook after brands appeared next to extremist "
     "posts.",
     "The EU court upheld the fine on Google, ending a seven-year legal fight, and ordered Apple to repay taxes.",
+    # an outage that took apps down
+    "A DNS fault at Google Cloud took down Spotify, Discord and PayPal for much of Tuesday before services "
+    "returned to normal.",
+    "An outage at Cloudflare took down X, ChatGPT and Venmo for three hours on Tuesday.",
 ]
 
 

@@ -13,10 +13,11 @@ from nlp_support import tagger
 from wallwatch.config import load as load_config
 from wallwatch.errors import RulesError
 from wallwatch.nlp import build_tagger
-from wallwatch.nlp.backstop import (RULE_ID, builtin_backstop_path, features, load_backstop, save_backstop,
+from wallwatch.nlp.backstop import (RULE_ID, Backstop, builtin_backstop_path, features, load_backstop, save_backstop,
                                     train_backstop)
 from wallwatch.nlp.evaluate import read_passages
 from wallwatch.nlp.platforms import load_platforms
+from wallwatch.nlp.tagger import Tagger
 
 FIXTURES = Path(__file__).parent / "fixtures" / "nlp"
 # Phrasings no rule was written for, which the shipped model recognises.
@@ -122,3 +123,20 @@ def test_the_rules_workbench_tags_as_wallwatch_tag_does():
         draft = build_draft_tagger(config, configured_draft(config))
         assert draft.ruleset_version == load_tagger(config).ruleset_version
         assert bool(draft.tag_text(UNCOVERED, min_confidence=0.4)) is nlp.backstop
+
+
+@pytest.mark.parametrize("polarity,found_at", [("opening", (0.5, 0.6)), ("closing", (0.5,))])
+def test_a_closing_read_needs_a_margin_over_the_threshold(polarity, found_at):
+    # A one-word model that reads "wobbles" as a signal with probability 0.65 and the given polarity.
+    column = {"opening": 1, "closing": 2}[polarity]
+    weights = np.zeros((1, 4), dtype=np.float32)
+    weights[0, 0], weights[0, column] = np.log(0.65 / 0.35), 3.0
+    model = Backstop({"wobbles": 0}, weights, np.array([0.0, -1.5, -1.5, -1.5], dtype=np.float32))
+    text = "WeChat wobbles Taobao."
+    t = tagger()
+    for threshold in (0.5, 0.6, 0.7):
+        probe = Tagger(t.platforms, t.rules, model="blank", backstop=model, backstop_threshold=threshold)
+        found = [s for s in probe.tag_text(text, min_confidence=0.0) if s.rule_id == RULE_ID]
+        want = threshold in found_at
+        assert bool(found) == want, (threshold, found)
+        assert all(s.polarity == polarity for s in found)

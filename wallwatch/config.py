@@ -100,7 +100,7 @@ class NlpConfig:
     min_confidence: float = 0.4
     backstop: bool = True  # the statistical backstop for sentences no rule matches
     backstop_model: str | None = None  # path; unset: the built-in model
-    backstop_threshold: float = 0.7  # the backstop's probability needed to make a candidate
+    backstop_threshold: float = 0.6  # the backstop's probability needed to make a candidate
 
 
 @dataclass(frozen=True)

@@ -317,8 +317,22 @@ _REPLACED = re.compile(r"\b(?:instead of|rather than|in place of|replacing|simil
                        r"(?:people|users|those|creators|customers|shoppers|consumers) who (?:use|used|prefer|"
                        r"have taken to|took to|have flocked to|flocked to|switched to|rely on)|"
                        r"(?:rival|rivals|alternative|competitor|challenger) to|clone of|copy of|"
-                       r"(?:more|fewer|less|bigger|larger|smaller|faster|slower) than)"
+                       r"(?:more|fewer|less|bigger|larger|smaller|faster|slower) than|"
+                       r"(?:crowded|dominated|led) (?:with|by))"
                        r"\s+(?:[\w'’\-]+\s+){0,2}$", re.I)
+
+
+def _set_aside(text: str, mentions: Sequence[Mention]) -> set[int]:
+    """Platforms named as what the event is compared with or replaces ("instead of X", "rival to X", "a market
+    crowded with X, Y and Z"), with the rest of their list: not the other side."""
+    out: set[int] = set()
+    prev = None
+    for m in mentions:
+        if _REPLACED.search(text[max(0, m.start - 40):m.start]) or (
+                prev is not None and id(prev) in out and LIST_GAP.match(text[prev.end:m.start])):
+            out.add(id(m))
+        prev = m
+    return out
 
 
 _OWN_BEFORE = re.compile(r"\b(?:its|their|our)\s+$", re.I)
@@ -334,8 +348,8 @@ def choose_target(text: str, mentions: Sequence[Mention], actor: Mention | None,
                   *, event_type: str | None, parties: Sequence[Mention] = ()) -> Mention | None:
     """The other side: another company's platform inside or after the trigger, a generic party
     after it ("other platforms"), else a platform before it."""
-    others = [m for m in mentions if m is not actor and not m.generic
-              and not _REPLACED.search(text[max(0, m.start - 40):m.start])
+    aside = _set_aside(text, mentions)
+    others = [m for m in mentions if m is not actor and not m.generic and id(m) not in aside
               and not (m.platform and m.platform.is_authority) and not owner_in_passing(text, m)
               and not _own_app_on(text, m)
               and (actor is None or (m.group != actor.group and m.name != actor.name))]

@@ -362,6 +362,16 @@ CASES = [
      "announcing the tie-up at its annual conference.", {"polarity": "opening", "event_type": "link_access"}),
     ("Xiaohongshu is removing links to Taobao from notes, the app told brands in a notice.",
      {"polarity": "closing", "actor": "Xiaohongshu", "target": "Taobao"}),
+    # a card usable through a wallet is let in by the wallet; systems' connections cut; choosing not to build
+    # an app for a rival's system; a legislature that requires
+    ("ICOCA cards will be usable through Google Wallet from the spring, JR West said.",
+     {"polarity": "opening", "event_type": "payment", "actor": "Google Wallet", "target": "ICOCA"}),
+    ("Samsung said it would sever all connections between its SmartThings servers and Google Home by June.",
+     {"polarity": "closing", "actor": "Samsung"}),
+    ("Google chose not to build Google Wallet for iOS, executives told the court.",
+     {"polarity": "closing", "actor": "Google"}),
+    ("Taiwan's legislature passed a bill requiring JKOPay and LINE Pay to accept transfers from each other.",
+     {"polarity": "mandate", "actor": "Legislative Yuan"}),
 ]
 
 NOT_SIGNALS = [
@@ -448,6 +458,9 @@ NOT_SIGNALS = [
     "A DNS fault at Google Cloud took down Spotify, Discord and PayPal for much of Tuesday before services "
     "returned to normal.",
     "An outage at Cloudflare took down X, ChatGPT and Venmo for three hours on Tuesday.",
+    # the platforms a launch competes with are no counterpart
+    "Toss launched a wallet that lets users send money to friends, entering a market crowded with Kakao Pay, "
+    "Naver Pay and Samsung Pay.",
 ]
 
 

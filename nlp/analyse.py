@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .backstop import FUNCTION_WORDS, POLARITIES, RULE_ID, Backstop
+from .backstop import FUNCTION_WORDS, POLARITIES, RULE_ID, Backstop, EventTypes, type_features
 from .authority import alleged, commitment
 from .dating import past_date
 from .negation import apply_negation, negate
@@ -120,8 +120,10 @@ _ENACTED = re.compile(r"(?:passed|passes|approved|approves|adopted|adopts|enacte
 
 
 def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet, ctx: Context,
-                     entities: Callable[[Sentence], list[Mention]] | None = None) -> list[Candidate]:
-    """Every trigger match of the sentence as a candidate (kept or dropped with a reason)."""
+                     entities: Callable[[Sentence], list[Mention]] | None = None,
+                     types: EventTypes | None = None) -> list[Candidate]:
+    """Every trigger match of the sentence as a candidate (kept or dropped with a reason). ``types``: the
+    event-type model (None: the keyword cues decide the type a rule leaves open)."""
     text = sentence.text
     out: list[Candidate] = []
     words = words_of(text)
@@ -177,7 +179,7 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
     for cand in out:
         if cand.dropped:
             continue
-        _event_type(cand, text, mentions, rules)
+        _event_type(cand, text, mentions, rules, types)
         assign_roles(cand, text, mentions, parties, ctx)
         if (cand.polarity == "mandate" and not cand.rule.rule.negation_inside
                 and _STOP_ORDER.search(cand.trigger_text)):
@@ -268,7 +270,7 @@ def analyse_backstop(sentence: Sentence, mentions: list[Mention], rules: RuleSet
     cand.notes.append(f"backstop: signal {scores['interop']:.2f}, {polarity} {scores[polarity]:.2f}; "
                       f"cues {', '.join(repr(c) for c in cues[:3])}")
     words = words_of(text)
-    _event_type(cand, text, mentions, rules)
+    _event_type(cand, text, mentions, rules, model.types)
     assign_roles(cand, text, mentions, _parties(text, words, rules), ctx)
     _frame_and_score(cand, text, mentions, rules, ctx, _vetoes(text, words, rules))
     return cand
@@ -364,7 +366,12 @@ def _drop_inside_orders(cands: list[Candidate]) -> None:
             c.dropped = f"part of the order matched by {o.rule.rule.id}"
 
 
-def _event_type(cand: Candidate, text: str, mentions: Sequence[Mention], rules: RuleSet) -> None:
+#: The event-type model's probability for its choice to overrule the keyword cues.
+TYPE_MODEL_SURE = 0.7
+
+
+def _event_type(cand: Candidate, text: str, mentions: Sequence[Mention], rules: RuleSet,
+                types: EventTypes | None) -> None:
     rule = cand.rule.rule
     if cand.polarity == "mandate":
         cand.event_type = "regulatory_order"
@@ -383,11 +390,21 @@ def _event_type(cand: Candidate, text: str, mentions: Sequence[Mention], rules: 
         hint = _KIND_HINTS.get(m.platform.kind) if m.platform else None
         if hint:
             scores[hint] = scores.get(hint, 0.0) + 0.5
-    if scores:
+    if not scores:
+        # No word of any event type: weaker evidence that an exchange between platforms is told (_score).
+        cand.notes.append("event type: no cue")
+    probs = types.probabilities(type_features(text, mentions)) if types is not None else {}
+    best = max(probs, key=probs.__getitem__) if probs else None
+    if best is not None and probs[best] >= TYPE_MODEL_SURE:
+        # On blind sets the model, reading the whole sentence, chose better than the cues (docs/tagger.md,
+        # "Event types"); when it is unsure the cues' hand-written words ("advert", "courier") decide.
+        cand.event_type = best
+        cand.notes.append(f"event type by the model ({probs[best]:.2f})")
+    elif scores:
         cand.event_type = max(scores.items(), key=lambda kv: kv[1])[0]
     else:
         cand.event_type = "link_access"
-        cand.notes.append("event type: no cue, default link_access")
+        cand.notes.append("event type: default link_access")
 
 
 def _status(cand: Candidate, text: str, rules: RuleSet, year: int | None = None) -> None:

@@ -50,6 +50,8 @@ class Tagger:
         # The statistical backstop for sentences no rule matches (None: rules only).
         self.backstop = backstop
         self.backstop_threshold = backstop_threshold
+        # The event-type model travels in the backstop's file (rules only: the cues decide).
+        self._types = backstop.types if backstop is not None else None
         # eager: run the statistical model over every sentence first (the slow baseline the
         # benchmark compares with); normally it only runs on sentences that can carry a signal.
         self.eager = eager
@@ -93,7 +95,7 @@ class Tagger:
                 ctx = Context(previous=mentions[i - 1] if i else (),
                               following=mentions[i + 1] if i + 1 < len(sentences) else (), recent=recent,
                               anaphors=self.rules.of("anaphor"), year=year)
-                cands = analyse_sentence(s, ms, self.rules, ctx, self._entities)
+                cands = analyse_sentence(s, ms, self.rules, ctx, self._entities, self._types)
                 if self._spans is not None and self.backstop is not None and _lacks_party(cands):
                     cands = self._with_unknown_names(s, ms, ctx, cands)
                 if not cands and ms and self.backstop is not None:
@@ -127,7 +129,8 @@ class Tagger:
         extra = unknown_organisations(s, ms, self._spans)
         if not extra:
             return cands
-        retry = analyse_sentence(s, sorted([*ms, *extra], key=lambda m: m.start), self.rules, ctx, self._entities)
+        retry = analyse_sentence(s, sorted([*ms, *extra], key=lambda m: m.start), self.rules, ctx, self._entities,
+                                 self._types)
         # A trigger with two known platforms is strong evidence; with a name the list does not know it is
         # not ("the Pokemon Sword and Shield review"), so the backstop must also read the sentence as an event.
         spans = [(m.start, m.end) for m in extra]

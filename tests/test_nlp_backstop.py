@@ -13,8 +13,8 @@ from nlp_support import tagger
 from wallwatch.config import load as load_config
 from wallwatch.errors import RulesError
 from wallwatch.nlp import build_tagger
-from wallwatch.nlp.backstop import (RULE_ID, Backstop, builtin_backstop_path, features, load_backstop, save_backstop,
-                                    train_backstop)
+from wallwatch.nlp.backstop import (EVENT_TYPES, RULE_ID, Backstop, EventTypes, builtin_backstop_path, features,
+                                    load_backstop, save_backstop, train_backstop, type_features)
 from wallwatch.nlp.evaluate import read_passages
 from wallwatch.nlp.platforms import load_platforms
 from wallwatch.nlp.tagger import Tagger
@@ -140,3 +140,49 @@ def test_a_closing_read_needs_a_margin_over_the_threshold(polarity, found_at):
         want = threshold in found_at
         assert bool(found) == want, (threshold, found)
         assert all(s.polarity == polarity for s in found)
+
+
+def test_the_event_type_model_is_trained_saved_and_loaded_with_the_backstop(tmp_path):
+    platforms = load_platforms()
+    model = train_backstop(_passages("interop_round2_*.jsonl"), platforms, iterations=60)
+    assert model.types is not None and set(model.types.probabilities([])) == set(EVENT_TYPES)
+    path = tmp_path / "model.json"
+    save_backstop(model, path)
+    loaded = load_backstop(path)
+    text = "Taobao will accept WeChat Pay at checkout."
+    feats = type_features(text, platforms.find(text))
+    want, got = model.types.probabilities(feats), loaded.types.probabilities(feats)
+    assert max(want, key=want.get) == max(got, key=got.get) == "payment"
+    # A model file from before event types still loads; the keyword cues then decide.
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    del doc["event_types"]
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert load_backstop(path).types is None
+    doc["event_types"] = {"labels": ["payment"], "bias": [0.0], "features": {}}
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(RulesError, match=r"model\.json.*event_types"):
+        load_backstop(path)
+
+
+def _typed_model(word: str, event_type: str, probability: float) -> Backstop:
+    """A backstop whose event-type model reads ``word`` as ``event_type`` with about ``probability``."""
+    weights = np.zeros((1, len(EVENT_TYPES)), dtype=np.float32)
+    i = EVENT_TYPES.index(event_type)
+    weights[0, i] = np.log(probability / (1 - probability) * (len(EVENT_TYPES) - 1))
+    types = EventTypes({word: 0}, weights, np.zeros(len(EVENT_TYPES), dtype=np.float32))
+    empty = np.zeros((0, 4), dtype=np.float32)
+    return Backstop({}, empty, np.full(4, -9.0, dtype=np.float32), types=types)
+
+
+@pytest.mark.parametrize("probability,want", [(0.9, "messaging"), (0.5, "payment")])
+def test_the_event_type_model_decides_an_open_type_when_it_is_sure(probability, want):
+    # open.able_to leaves the type open; the keyword cues say payment ("pay"), the model says messaging.
+    text = "Kakao Pay users will be able to pay at PayPay merchants, the companies said."
+    t = tagger()
+    probe = Tagger(t.platforms, t.rules, model="blank", backstop=_typed_model("merchants", "messaging", probability))
+    [signal] = [s for s in probe.tag_text(text, min_confidence=0.0) if s.rule_id == "open.able_to"][:1]
+    assert signal.event_type == want
+    # A rule that fixes its type keeps it, sure model or not.
+    fixed = "Taobao will accept WeChat Pay from September 12."
+    sure = Tagger(t.platforms, t.rules, model="blank", backstop=_typed_model("accept", "messaging", 0.99))
+    assert {s.event_type for s in sure.tag_text(fixed, min_confidence=0.0)} == {"payment"}

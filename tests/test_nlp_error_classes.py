@@ -34,9 +34,10 @@ CASES = [
      {"polarity": "closing", "event_type": "app_store_or_device"}),
     ("Apple rejected an update of the Spotify app that linked to outside payment pages.",
      {"polarity": "closing", "event_type": "app_store_or_device", "actor": "Apple"}),
-    # (f) NFC / wallet access for rival wallets is a payment event
+    # (f) NFC / wallet access for rival wallets: its type is left to the event-type model (writers split
+    # between payment and app_store_or_device on NFC, 31 to 20 over the labelled sets)
     ("Apple will let rival wallets use the iPhone's NFC chip for tap-to-pay.",
-     {"polarity": "opening", "event_type": "payment", "actor": "Apple", "target": "rival wallets"}),
+     {"polarity": "opening", "actor": "Apple", "target": "rival wallets"}),
     # (g) the target is the side the action concerns, not a place or a feature
     ("The European Commission ordered the big platforms to stop blocking rival browsers.",
      {"polarity": "mandate", "target": "the big platforms"}),
@@ -237,8 +238,9 @@ CASES = [
     # a surcharge on one card makes it costly; a chip reserved for one's own wallet shuts rivals out
     ("Shoppers on Amazon Australia will pay a 1 per cent surcharge when they check out with a Visa credit card, "
      "the retailer said.", {"polarity": "closing", "actor": "Amazon", "target": "Visa"}),
+    # (its target follows the event type: Curve as a payment, the chip when the model reads the device)
     ("For years Apple reserved the iPhone's NFC chip for Apple Pay, so Curve could offer tap-to-pay only on Android.",
-     {"polarity": "closing", "actor": "Apple", "target": "Curve"}),
+     {"polarity": "closing", "actor": "Apple"}),
     # a parliament acts, the law it passes obliges
     ("The German parliament passed a law that requires Apple to let banks' wallets use the iPhone's NFC chip.",
      {"polarity": "mandate", "actor": "Bundestag", "target": "Apple"}),

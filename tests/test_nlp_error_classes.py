@@ -463,6 +463,14 @@ NOT_SIGNALS = [
     # the platforms a launch competes with are no counterpart
     "Toss launched a wallet that lets users send money to friends, entering a market crowded with Kakao Pay, "
     "Naver Pay and Samsung Pay.",
+    # a store chart topped ahead of a government's ban; a trending list to rectify; a merger's remedies; two
+    # companies building a product together
+    "Lemon8 climbed to first place on Google Play as Americans bracing for a TikTok ban downloaded it.",
+    "The CAC ordered Douyin to rectify its trending list, saying it had hyped celebrity gossip, and to punish "
+    "those responsible.",
+    "Malaysia's competition regulator fined Grab and Uber over their 2018 merger and ordered Grab to scrap "
+    "exclusivity deals with drivers.",
+    "Baidu will work with Samsung to power AI features on Galaxy phones sold in China.",
 ]
 
 

@@ -176,10 +176,12 @@ def analyse_sentence(sentence: Sentence, mentions: list[Mention], rules: RuleSet
                 and _DEGRADED.match(text, cand.end)):
             # "WeChat began displaying Taobao links as plain text": shown, but degraded; a closing.
             negate(cand, "restrict", "degraded: " + _DEGRADED.match(text, cand.end).group().strip())
+    # Read once per sentence: the model sees the whole sentence, whichever trigger asks.
+    probs = _type_probabilities(types, text, mentions) if any(not c.dropped for c in out) else {}
     for cand in out:
         if cand.dropped:
             continue
-        _event_type(cand, text, mentions, rules, types)
+        _event_type(cand, text, mentions, rules, probs)
         assign_roles(cand, text, mentions, parties, ctx)
         if (cand.polarity == "mandate" and not cand.rule.rule.negation_inside
                 and _STOP_ORDER.search(cand.trigger_text)):
@@ -270,7 +272,7 @@ def analyse_backstop(sentence: Sentence, mentions: list[Mention], rules: RuleSet
     cand.notes.append(f"backstop: signal {scores['interop']:.2f}, {polarity} {scores[polarity]:.2f}; "
                       f"cues {', '.join(repr(c) for c in cues[:3])}")
     words = words_of(text)
-    _event_type(cand, text, mentions, rules, model.types)
+    _event_type(cand, text, mentions, rules, _type_probabilities(model.types, text, mentions))
     assign_roles(cand, text, mentions, _parties(text, words, rules), ctx)
     _frame_and_score(cand, text, mentions, rules, ctx, _vetoes(text, words, rules))
     return cand
@@ -370,8 +372,14 @@ def _drop_inside_orders(cands: list[Candidate]) -> None:
 TYPE_MODEL_SURE = 0.7
 
 
+def _type_probabilities(types: EventTypes | None, text: str, mentions: Sequence[Mention]) -> dict[str, float]:
+    """The event-type model's reading of the sentence (empty without a model)."""
+    return types.probabilities(type_features(text, mentions)) if types is not None else {}
+
+
 def _event_type(cand: Candidate, text: str, mentions: Sequence[Mention], rules: RuleSet,
-                types: EventTypes | None) -> None:
+                probs: dict[str, float]) -> None:
+    """``probs``: the event-type model's reading of the sentence (empty: the keyword cues decide)."""
     rule = cand.rule.rule
     if cand.polarity == "mandate":
         cand.event_type = "regulatory_order"
@@ -393,7 +401,6 @@ def _event_type(cand: Candidate, text: str, mentions: Sequence[Mention], rules: 
     if not scores:
         # No word of any event type: weaker evidence that an exchange between platforms is told (_score).
         cand.notes.append("event type: no cue")
-    probs = types.probabilities(type_features(text, mentions)) if types is not None else {}
     best = max(probs, key=probs.__getitem__) if probs else None
     if best is not None and probs[best] >= TYPE_MODEL_SURE:
         # On blind sets the model, reading the whole sentence, chose better than the cues (docs/tagger.md,

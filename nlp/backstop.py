@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from ..config import EVENT_TYPES as ALL_EVENT_TYPES
 from ..errors import RulesError
 from .platforms import Mention, PlatformList
 
@@ -41,8 +42,7 @@ FORMAT = 1
 LABELS = ("interop", "opening", "closing", "mandate")
 POLARITIES = LABELS[1:]
 #: What the event-type model chooses among (a mandate's type is always ``regulatory_order``).
-EVENT_TYPES = ("link_access", "payment", "advertising_traffic", "mini_program_or_app", "messaging",
-               "logistics_or_service", "login_or_data", "app_store_or_device")
+EVENT_TYPES = tuple(t for t in ALL_EVENT_TYPES if t != "regulatory_order")
 RULE_ID = "model.backstop"
 _TOKEN = re.compile(r"[a-z][a-z'’\-]*|\d+")
 _AUTHORITY_KINDS = frozenset({"regulator", "law", "court"})
@@ -133,7 +133,8 @@ def train_backstop(passages: Sequence[dict[str, Any]], platforms: PlatformList, 
     if not passages:
         raise RulesError("no labelled passages to train on")
     fit = {"l2": l2, "iterations": iterations, "learning_rate": learning_rate}
-    vocab, x = _one_hot([features(p["text"], platforms) for p in passages], min_count)
+    found = [platforms.find(p["text"]) for p in passages]  # once: both models read the mentions
+    vocab, x = _one_hot([features(p["text"], None, found=ms) for p, ms in zip(passages, found)], min_count)
     y = np.zeros((len(passages), len(LABELS)), dtype=np.float32)
     mask = np.zeros_like(y)
     for r, p in enumerate(passages):
@@ -143,12 +144,12 @@ def train_backstop(passages: Sequence[dict[str, Any]], platforms: PlatformList, 
             mask[r, 1:] = 1.0
             y[r, 1 + POLARITIES.index(p["polarity"])] = 1.0
     w, b = _fit(x, y, mask, softmax=False, **fit)
-    typed = [p for p in passages if p.get("interop") and p.get("event_type") in EVENT_TYPES]
+    typed = [(p, ms) for p, ms in zip(passages, found) if p.get("interop") and p.get("event_type") in EVENT_TYPES]
     types = None
     if typed:
-        type_vocab, tx = _one_hot([type_features(p["text"], platforms.find(p["text"])) for p in typed], min_count)
+        type_vocab, tx = _one_hot([type_features(p["text"], ms) for p, ms in typed], min_count)
         ty = np.zeros((len(typed), len(EVENT_TYPES)), dtype=np.float32)
-        ty[np.arange(len(typed)), [EVENT_TYPES.index(p["event_type"]) for p in typed]] = 1.0
+        ty[np.arange(len(typed)), [EVENT_TYPES.index(p["event_type"]) for p, _ in typed]] = 1.0
         tw, tb = _fit(tx, ty, np.ones_like(ty), softmax=True, **fit)
         types = EventTypes(type_vocab, tw, tb)
     return Backstop(vocab, w, b, types=types)

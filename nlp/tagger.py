@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..config import Config, NlpConfig
 from .analyse import Candidate, Context, analyse_backstop, analyse_sentence, sentence_mentions
-from .backstop import Backstop, builtin_backstop_path, features, load_backstop
+from .backstop import Backstop, EventTypes, builtin_backstop_path, features, load_backstop
 from .dating import reference_year
 from .model import entity_spans, load_model
 from .platforms import Mention, PlatformList, builtin_platforms_path, load_platforms
@@ -50,8 +50,6 @@ class Tagger:
         # The statistical backstop for sentences no rule matches (None: rules only).
         self.backstop = backstop
         self.backstop_threshold = backstop_threshold
-        # The event-type model travels in the backstop's file (rules only: the cues decide).
-        self._types = backstop.types if backstop is not None else None
         # eager: run the statistical model over every sentence first (the slow baseline the
         # benchmark compares with); normally it only runs on sentences that can carry a signal.
         self.eager = eager
@@ -65,6 +63,11 @@ class Tagger:
         engine = ENGINE_VERSION + (f"+backstop@{backstop_threshold:g}:{backstop.fingerprint}"
                                    if backstop is not None else "")
         self.ruleset_version: str = ruleset_version(files, engine)
+
+    @property
+    def _types(self) -> EventTypes | None:
+        """The event-type model, which travels in the backstop's file (rules only: the cues decide)."""
+        return self.backstop.types if self.backstop is not None else None
 
     # -- analysis ----------------------------------------------------------
     def explain(self, text: str, *, as_of: date | None = None) -> list[SentenceReport]:
